@@ -1,0 +1,19 @@
+//! Scenarios: the node state machines behind each lesson, and what each one
+//! exposes (knobs, commands, metrics, panels) so the layers above can check
+//! lesson files against it and draw it without knowing it.
+
+pub mod echo;
+mod spec;
+
+pub use spec::{
+    CommandSpec, KnobKind, KnobSpec, MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, new_sim,
+};
+
+/// Every scenario the program knows, by id.
+pub fn registry() -> Vec<&'static ScenarioSpec> {
+    vec![&echo::SPEC]
+}
+
+pub fn find(id: &str) -> Option<&'static ScenarioSpec> {
+    registry().into_iter().find(|s| s.id == id)
+}

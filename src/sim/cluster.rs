@@ -1,0 +1,82 @@
+//! [`Cluster`]: a simulation seen without its node type, so the layers above
+//! can drive any scenario the same way.
+
+use super::engine::{InFlightView, NodeView, Sim};
+use super::input::Input;
+use super::metrics::Metrics;
+use super::network::Network;
+use super::node::Node;
+use super::time::Time;
+use super::trace::TraceEvent;
+
+pub trait Cluster {
+    fn now(&self) -> Time;
+    fn seed(&self) -> u64;
+    /// Processes the next event; false when none is left.
+    fn step(&mut self) -> bool;
+    /// Processes every event up to and including `t`, and sets the clock to `t`.
+    fn run_until(&mut self, t: Time);
+    fn next_event_time(&self) -> Option<Time>;
+    fn schedule(&mut self, at: Time, input: Input);
+    fn metrics(&self) -> &Metrics;
+    fn trace(&self) -> &[TraceEvent];
+    fn names(&self) -> &[String];
+    fn node_views(&self) -> Vec<NodeView>;
+    fn in_flight(&self) -> Vec<InFlightView>;
+    fn network(&self) -> &Network;
+    /// Events processed so far.
+    fn processed(&self) -> u64;
+    /// A copy of the whole state, to come back to later.
+    fn checkpoint(&self) -> Box<dyn Cluster + Send>;
+}
+
+impl<N> Cluster for Sim<N>
+where
+    N: Node + Send + 'static,
+    N::Msg: Send,
+    N::Timer: Send,
+    N::World: Send,
+{
+    fn now(&self) -> Time {
+        Sim::now(self)
+    }
+    fn seed(&self) -> u64 {
+        Sim::seed(self)
+    }
+    fn step(&mut self) -> bool {
+        Sim::step(self)
+    }
+    fn run_until(&mut self, t: Time) {
+        Sim::run_until(self, t)
+    }
+    fn next_event_time(&self) -> Option<Time> {
+        Sim::next_event_time(self)
+    }
+    fn schedule(&mut self, at: Time, input: Input) {
+        Sim::schedule(self, at, input)
+    }
+    fn metrics(&self) -> &Metrics {
+        Sim::metrics(self)
+    }
+    fn trace(&self) -> &[TraceEvent] {
+        Sim::trace(self)
+    }
+    fn names(&self) -> &[String] {
+        Sim::names(self)
+    }
+    fn node_views(&self) -> Vec<NodeView> {
+        Sim::node_views(self)
+    }
+    fn in_flight(&self) -> Vec<InFlightView> {
+        Sim::in_flight(self)
+    }
+    fn network(&self) -> &Network {
+        Sim::network(self)
+    }
+    fn processed(&self) -> u64 {
+        Sim::processed(self)
+    }
+    fn checkpoint(&self) -> Box<dyn Cluster + Send> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,22 @@
+//! A deterministic discrete-event simulator of small clusters.
+//!
+//! Knows nothing of lessons or terminals. A run is fully determined by the
+//! nodes it starts with, its seed and its input log.
+
+mod cluster;
+mod engine;
+mod input;
+mod metrics;
+mod network;
+mod node;
+mod time;
+mod trace;
+
+pub use cluster::Cluster;
+pub use engine::{Health, InFlightView, NodeView, Sim, SimConfig};
+pub use input::{Input, KnobValue, NodeSel, TimedInput};
+pub use metrics::{BUCKET, MetricId, MetricKind, Metrics, Stat, quantile};
+pub use network::{Latency, LinkChange, LinkConfig, Network};
+pub use node::{Ctx, Message, Node, TimerId};
+pub use time::Time;
+pub use trace::{DropReason, TraceEvent, TraceKind};

@@ -1,0 +1,183 @@
+//! The network between nodes: a configuration per directed link (latency
+//! distribution, loss, duplication), cuts for partitions, and held links.
+
+use super::time::Time;
+use rand::RngExt;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Distribution, Exp, Normal};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How long a message takes on a link. Jitter (any spread) reorders messages.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase")]
+pub enum Latency {
+    Constant {
+        value: Time,
+    },
+    Uniform {
+        min: Time,
+        max: Time,
+    },
+    /// Truncated at zero.
+    Normal {
+        mean: Time,
+        stddev: Time,
+    },
+    Exponential {
+        mean: Time,
+    },
+}
+
+impl Latency {
+    pub fn sample(&self, rng: &mut Xoshiro256PlusPlus) -> Time {
+        match *self {
+            Latency::Constant { value } => value,
+            Latency::Uniform { min, max } => {
+                if max.0 <= min.0 {
+                    min
+                } else {
+                    Time(rng.random_range(min.0..=max.0))
+                }
+            }
+            Latency::Normal { mean, stddev } => {
+                if stddev.0 == 0 {
+                    return mean;
+                }
+                let n = Normal::new(mean.0 as f64, stddev.0 as f64).expect("stddev is finite");
+                Time(n.sample(rng).max(0.0).round() as u64)
+            }
+            Latency::Exponential { mean } => {
+                if mean.0 == 0 {
+                    return Time::ZERO;
+                }
+                let e = Exp::new(1.0 / mean.0 as f64).expect("rate is positive");
+                Time(e.sample(rng).round() as u64)
+            }
+        }
+    }
+
+    /// The typical value, used to draw messages in proportion to their trip.
+    pub fn mean(&self) -> Time {
+        match *self {
+            Latency::Constant { value } => value,
+            Latency::Uniform { min, max } => Time((min.0 + max.0) / 2),
+            Latency::Normal { mean, .. } | Latency::Exponential { mean } => mean,
+        }
+    }
+}
+
+impl Default for Latency {
+    fn default() -> Self {
+        Latency::Constant {
+            value: Time::millis(1),
+        }
+    }
+}
+
+impl fmt::Display for Latency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Latency::Constant { value } => write!(f, "{value}"),
+            Latency::Uniform { min, max } => write!(f, "uniform {min}..{max}"),
+            Latency::Normal { mean, stddev } => write!(f, "normal {mean}±{stddev}"),
+            Latency::Exponential { mean } => write!(f, "exponential mean {mean}"),
+        }
+    }
+}
+
+/// The behaviour of one directed link.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkConfig {
+    pub latency: Latency,
+    /// Probability in [0, 1] that a message is lost.
+    pub loss: f64,
+    /// Probability in [0, 1] that a message is delivered twice.
+    pub duplicate: f64,
+}
+
+/// A change to some links' configuration; `None` leaves a field as it is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkChange {
+    pub latency: Option<Latency>,
+    pub loss: Option<f64>,
+    pub duplicate: Option<f64>,
+}
+
+impl LinkChange {
+    pub fn apply(&self, link: &mut LinkConfig) {
+        if let Some(l) = self.latency {
+            link.latency = l;
+        }
+        if let Some(p) = self.loss {
+            link.loss = p.clamp(0.0, 1.0);
+        }
+        if let Some(p) = self.duplicate {
+            link.duplicate = p.clamp(0.0, 1.0);
+        }
+    }
+}
+
+/// State of every directed link, indexed `from * n + to`.
+#[derive(Clone, Debug)]
+pub struct Network {
+    n: usize,
+    links: Vec<LinkConfig>,
+    cut: Vec<bool>,
+    held: Vec<bool>,
+}
+
+impl Network {
+    pub fn new(n: usize, default: LinkConfig) -> Network {
+        Network {
+            n,
+            links: vec![default; n * n],
+            cut: vec![false; n * n],
+            held: vec![false; n * n],
+        }
+    }
+
+    fn at(&self, from: usize, to: usize) -> usize {
+        from * self.n + to
+    }
+
+    pub fn link(&self, from: usize, to: usize) -> &LinkConfig {
+        &self.links[self.at(from, to)]
+    }
+
+    pub fn link_mut(&mut self, from: usize, to: usize) -> &mut LinkConfig {
+        let i = self.at(from, to);
+        &mut self.links[i]
+    }
+
+    pub fn is_cut(&self, from: usize, to: usize) -> bool {
+        self.cut[self.at(from, to)]
+    }
+
+    pub fn is_held(&self, from: usize, to: usize) -> bool {
+        self.held[self.at(from, to)]
+    }
+
+    pub fn set_cut(&mut self, from: usize, to: usize, cut: bool) {
+        let i = self.at(from, to);
+        self.cut[i] = cut;
+    }
+
+    pub fn set_held(&mut self, from: usize, to: usize, held: bool) {
+        let i = self.at(from, to);
+        self.held[i] = held;
+    }
+
+    /// Removes every cut. Held links are released by the simulator.
+    pub fn heal(&mut self) {
+        self.cut.iter_mut().for_each(|c| *c = false);
+    }
+
+    /// Every directed link that is cut, as (from, to).
+    pub fn cuts(&self) -> Vec<(usize, usize)> {
+        (0..self.n * self.n)
+            .filter(|&i| self.cut[i])
+            .map(|i| (i / self.n, i % self.n))
+            .collect()
+    }
+}
