@@ -4,5 +4,7 @@
 //! [`sim`] (the deterministic engine) ← [`scenarios`] (the node state machines of
 //! each lesson) ← [`lesson`] (lesson files, objectives, runs) ← the command line.
 
+pub mod cli;
+pub mod lesson;
 pub mod scenarios;
 pub mod sim;

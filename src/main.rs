@@ -1,1 +1,54 @@
-fn main() {}
+//! The `splitbrain` command.
+
+use clap::{Parser, Subcommand};
+use splitbrain::cli;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "splitbrain",
+    version,
+    about = "Learn distributed-systems patterns by breaking live, simulated clusters"
+)]
+struct Args {
+    /// Also load the lessons in this directory (a lesson with a built-in id replaces it).
+    #[arg(long, global = true, value_name = "DIR")]
+    lessons: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lists every lesson: id, chapter, title.
+    List,
+    /// Runs a lesson headless with its script, then prints metrics and objectives.
+    Run(cli::RunArgs),
+    /// Checks lesson files (the built-in ones when no path is given).
+    Check {
+        /// Lesson files or directories of them.
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Some(Command::List) => cli::list(args.lessons.as_deref()),
+        Some(Command::Run(run)) => cli::run(args.lessons.as_deref(), &run),
+        Some(Command::Check { paths }) => cli::check(&paths),
+        None => {
+            use clap::CommandFactory;
+            let _ = Args::command().print_help();
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}

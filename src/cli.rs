@@ -1,0 +1,279 @@
+//! The headless commands: `list`, `run` and `check`.
+
+use crate::lesson::{Catalog, Lesson, Run, SourceError, Status, lesson_files, load_file};
+use crate::sim::{MetricKind, Stat, Time};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// The lesson's id (see `splitbrain list`).
+    pub lesson: String,
+    /// Seed of the run's randomness; the lesson's own seed when left out.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// How much virtual time to run, e.g. 90s, 1500ms, 2m (the lesson's length when left out).
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Time>,
+    /// Sets a knob, e.g. --set timeout=250ms --set breaker=on.
+    #[arg(long = "set", value_name = "KNOB=VALUE")]
+    pub settings: Vec<String>,
+    /// Prints every event, one a line.
+    #[arg(long)]
+    pub trace: bool,
+    /// Prints one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_duration(s: &str) -> Result<Time, String> {
+    Time::parse(s)
+}
+
+fn errors_text(errors: &[SourceError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The built-in lessons plus any in `dir`.
+pub fn catalog(dir: Option<&Path>) -> Result<Catalog, String> {
+    let mut c = Catalog::embedded().map_err(|e| errors_text(&e))?;
+    if let Some(dir) = dir {
+        c.add_dir(dir).map_err(|e| errors_text(&e))?;
+    }
+    Ok(c)
+}
+
+pub fn list(dir: Option<&Path>) -> Result<(), String> {
+    let c = catalog(dir)?;
+    let width = c.lessons.iter().map(|l| l.id.len()).max().unwrap_or(0);
+    let cw = c.lessons.iter().map(|l| l.chapter.len()).max().unwrap_or(0);
+    for l in &c.lessons {
+        println!("{:<width$}  {:<cw$}  {}", l.id, l.chapter, l.title);
+    }
+    Ok(())
+}
+
+/// Finds a lesson by id, or says which ids exist.
+pub fn find_lesson(c: &Catalog, id: &str) -> Result<Arc<Lesson>, String> {
+    c.get(id).ok_or_else(|| {
+        format!(
+            "unknown lesson `{id}`; the lessons are: {}",
+            c.ids().join(", ")
+        )
+    })
+}
+
+pub fn run(dir: Option<&Path>, args: &RunArgs) -> Result<(), String> {
+    let c = catalog(dir)?;
+    let lesson = find_lesson(&c, &args.lesson)?;
+    let settings = args
+        .settings
+        .iter()
+        .map(|s| lesson.parse_setting(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let seed = args.seed.unwrap_or(lesson.seed);
+    let mut run = Run::new(lesson.clone(), seed, &settings, args.trace)?;
+    let until = args.duration.unwrap_or(lesson.length);
+    run.advance_to(until);
+    let out = if args.json {
+        report_json(&run, args.trace)
+    } else {
+        report_text(&run, args.trace)
+    };
+    print!("{out}");
+    Ok(())
+}
+
+/// Every metric as one line of text.
+fn metric_lines(run: &Run) -> Vec<(String, String)> {
+    let m = run.cluster().metrics();
+    let now = run.now();
+    let mut names: Vec<&str> = m.names().collect();
+    names.sort_unstable();
+    names
+        .into_iter()
+        .map(|name| {
+            let text = match m.kind(name) {
+                Some(MetricKind::Counter) => format!("{}", m.total(name)),
+                Some(MetricKind::Gauge) => match m.current(name) {
+                    Some(v) => {
+                        let max = m
+                            .query(name, Stat::Max, Time::ZERO, now + Time(1))
+                            .unwrap_or(v);
+                        format!("now {} max {}", num(v), num(max))
+                    }
+                    None => "no data".into(),
+                },
+                _ => {
+                    let q = |s| m.query(name, s, Time::ZERO, now + Time(1));
+                    match (q(Stat::P50), q(Stat::P99), q(Stat::Max)) {
+                        (Some(a), Some(b), Some(c)) => format!(
+                            "p50 {} p99 {} max {} (n={})",
+                            Time(a as u64),
+                            Time(b as u64),
+                            Time(c as u64),
+                            m.total(name)
+                        ),
+                        _ => "no samples".into(),
+                    }
+                }
+            };
+            (name.to_string(), text)
+        })
+        .collect()
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+pub fn report_text(run: &Run, trace: bool) -> String {
+    let lesson = run.lesson();
+    let mut out = String::new();
+    if trace {
+        for line in run.trace_lines() {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "lesson {}  seed {}  virtual time {}  events {}",
+        lesson.id,
+        run.seed(),
+        run.now(),
+        run.cluster().processed()
+    );
+    let knobs: Vec<String> = lesson
+        .knobs
+        .iter()
+        .map(|k| {
+            format!(
+                "{}={}",
+                k.name,
+                run.initial_knobs().get(&k.name).unwrap_or(&k.default)
+            )
+        })
+        .collect();
+    let _ = writeln!(out, "knobs: {}", knobs.join(" "));
+    let _ = writeln!(out, "\nmetrics:");
+    let lines = metric_lines(run);
+    let w = lines.iter().map(|l| l.0.len()).max().unwrap_or(0);
+    for (name, text) in lines {
+        let _ = writeln!(out, "  {name:<w$}  {text}");
+    }
+    let _ = writeln!(out, "\nobjectives:");
+    for (o, v) in lesson.objectives.iter().zip(run.verdicts()) {
+        let mark = match v.status {
+            Status::Met => "[met]    ",
+            Status::Failed => "[FAILED] ",
+            Status::Pending => "[pending]",
+        };
+        let _ = writeln!(out, "  {mark} {}: {}", o.id, o.description);
+        for d in v.details {
+            let _ = writeln!(out, "              {d}");
+        }
+    }
+    out
+}
+
+pub fn report_json(run: &Run, trace: bool) -> String {
+    use serde_json::{Map, Value, json};
+    let m = run.cluster().metrics();
+    let now = run.now();
+    let mut metrics = Map::new();
+    let mut names: Vec<&str> = m.names().collect();
+    names.sort_unstable();
+    for name in names {
+        let all = |s| m.query(name, s, Time::ZERO, now + Time(1));
+        let v = match m.kind(name) {
+            Some(MetricKind::Counter) => json!({ "kind": "counter", "total": m.total(name) }),
+            Some(MetricKind::Gauge) => json!({
+                "kind": "gauge", "current": m.current(name), "max": all(Stat::Max), "min": all(Stat::Min),
+            }),
+            _ => json!({
+                "kind": "histogram", "count": m.total(name),
+                "p50_us": all(Stat::P50), "p99_us": all(Stat::P99), "max_us": all(Stat::Max), "mean_us": all(Stat::Mean),
+            }),
+        };
+        metrics.insert(name.to_string(), v);
+    }
+    let objectives: Vec<Value> = run
+        .lesson()
+        .objectives
+        .iter()
+        .zip(run.verdicts())
+        .map(|(o, v)| {
+            json!({
+                "id": o.id, "description": o.description, "passed": v.status == Status::Met,
+                "status": v.status.name(), "from_ms": o.window.from.as_millis_f64(), "to_ms": o.window.to.as_millis_f64(),
+                "details": v.details,
+            })
+        })
+        .collect();
+    let knobs: Map<String, Value> = run
+        .initial_knobs()
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
+        .collect();
+    let mut obj = json!({
+        "lesson": run.lesson().id,
+        "seed": run.seed(),
+        "virtual_time_ms": now.as_millis_f64(),
+        "events": run.cluster().processed(),
+        "knobs": knobs,
+        "metrics": metrics,
+        "objectives": objectives,
+    });
+    if trace {
+        obj["trace"] = Value::Array(run.trace_lines().map(Value::String).collect());
+    }
+    let mut s = serde_json::to_string_pretty(&obj).expect("JSON of plain values");
+    s.push('\n');
+    s
+}
+
+pub fn check(paths: &[PathBuf]) -> Result<(), String> {
+    if paths.is_empty() {
+        Catalog::embedded().map_err(|e| errors_text(&e))?;
+        println!(
+            "{} built-in lessons are valid",
+            crate::lesson::EMBEDDED.len()
+        );
+        return Ok(());
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            files.extend(lesson_files(p).map_err(|e| e.to_string())?);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut errors = Vec::new();
+    for f in &files {
+        if let Err(e) = load_file(f) {
+            errors.extend(e);
+        }
+    }
+    if errors.is_empty() {
+        println!(
+            "{} lesson file{} valid",
+            files.len(),
+            if files.len() == 1 { " is" } else { "s are" }
+        );
+        Ok(())
+    } else {
+        Err(errors_text(&errors))
+    }
+}

@@ -1,0 +1,154 @@
+//! Lessons: the files that describe them, checking those files against the
+//! scenario they name, judging objectives, and driving a run of a lesson.
+
+mod catalog;
+mod error;
+mod load;
+mod objective;
+mod run;
+mod schema;
+
+pub use catalog::{Catalog, EMBEDDED, lesson_files, load_file};
+pub use error::{SourceError, line_col};
+pub use load::parse;
+pub use objective::{Comparison, Condition, Objective, Status, Verdict, Window};
+pub use run::Run;
+
+use crate::scenarios::{KnobKind, NodeDef, ScenarioSpec};
+use crate::sim::{Input, KnobValue, LinkConfig, Time};
+use std::collections::BTreeMap;
+
+/// A lesson, checked and ready to run.
+pub struct Lesson {
+    pub id: String,
+    pub title: String,
+    pub chapter: String,
+    pub order: u32,
+    pub summary: String,
+    /// Where it was read from (a path, or `embedded:<file>`).
+    pub source: String,
+    pub scenario: &'static ScenarioSpec,
+    pub length: Time,
+    pub seed: u64,
+    pub intro: String,
+    pub nodes: Vec<NodeDef>,
+    pub link: LinkConfig,
+    pub links: Vec<(usize, usize, LinkConfig)>,
+    pub processing: Time,
+    /// The knobs the lesson shows, in file order.
+    pub knobs: Vec<Knob>,
+    pub phases: Vec<Phase>,
+    pub script: Vec<ScriptEntry>,
+    pub steps: Vec<Step>,
+    pub objectives: Vec<Objective>,
+    pub hints: Vec<String>,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Knob {
+    pub name: String,
+    pub kind: KnobKind,
+    pub default: KnobValue,
+    pub description: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Phase {
+    pub name: String,
+    pub from: Time,
+    pub to: Time,
+    pub description: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScriptEntry {
+    pub at: Time,
+    pub input: Input,
+    pub note: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub title: String,
+    pub text: String,
+    pub at: Option<Time>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Question {
+    pub id: String,
+    pub at: Time,
+    pub prompt: String,
+    pub choices: Vec<String>,
+    pub answer: usize,
+    pub explanation: String,
+}
+
+impl Lesson {
+    /// The lesson's knob, or the scenario's if the lesson does not show it.
+    pub fn knob(&self, name: &str) -> Option<Knob> {
+        self.knobs
+            .iter()
+            .find(|k| k.name == name)
+            .cloned()
+            .or_else(|| {
+                self.scenario.knob(name).map(|k| Knob {
+                    name: k.name.to_string(),
+                    kind: k.kind,
+                    default: k.default,
+                    description: k.description.to_string(),
+                })
+            })
+    }
+
+    /// Every knob's default value: the lesson's where it sets one, else the scenario's.
+    pub fn default_knobs(&self) -> BTreeMap<String, KnobValue> {
+        let mut all: BTreeMap<String, KnobValue> = (self.scenario.knobs)()
+            .into_iter()
+            .map(|k| (k.name.to_string(), k.default))
+            .collect();
+        for k in &self.knobs {
+            all.insert(k.name.clone(), k.default.clone());
+        }
+        all
+    }
+
+    /// Names of every knob that can be set, the lesson's first.
+    pub fn knob_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.knobs.iter().map(|k| k.name.clone()).collect();
+        for k in (self.scenario.knobs)() {
+            if !names.iter().any(|n| n == k.name) {
+                names.push(k.name.to_string());
+            }
+        }
+        names
+    }
+
+    /// Parses `NAME=VALUE` into a knob setting, with a message listing what exists.
+    pub fn parse_setting(&self, text: &str) -> Result<(String, KnobValue), String> {
+        let (name, value) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`{text}` is not a knob setting: write it as KNOB=VALUE"))?;
+        let knob = self.knob(name.trim()).ok_or_else(|| {
+            format!(
+                "lesson `{}` has no knob `{}`; its knobs are: {}",
+                self.id,
+                name.trim(),
+                self.knob_names().join(", ")
+            )
+        })?;
+        let value = knob.kind.parse(value).map_err(|e| {
+            format!(
+                "knob `{}`: {e} (it takes {})",
+                knob.name,
+                knob.kind.accepted()
+            )
+        })?;
+        Ok((knob.name, value))
+    }
+
+    pub fn phase(&self, name: &str) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.name == name)
+    }
+}

@@ -1,0 +1,184 @@
+//! Objectives: conditions on metrics over a window of virtual time, judged
+//! live as the run goes.
+
+use crate::sim::{Metrics, Stat, Time};
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    pub from: Time,
+    pub to: Time,
+    /// The phase it was named by, if any.
+    pub phase: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    Below,
+    AtMost,
+    Above,
+    AtLeast,
+    Equals,
+}
+
+impl Comparison {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Below => "<",
+            Comparison::AtMost => "≤",
+            Comparison::Above => ">",
+            Comparison::AtLeast => "≥",
+            Comparison::Equals => "=",
+        }
+    }
+
+    fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Below => value < threshold,
+            Comparison::AtMost => value <= threshold,
+            Comparison::Above => value > threshold,
+            Comparison::AtLeast => value >= threshold,
+            Comparison::Equals => (value - threshold).abs() < 1e-9,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// Summed.
+    pub metrics: Vec<String>,
+    /// Summed, then divides: a ratio of counters.
+    pub over: Option<Vec<String>>,
+    pub stat: Stat,
+    pub op: Comparison,
+    pub threshold: f64,
+    /// Values are durations in microseconds (printed as such).
+    pub duration: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Objective {
+    pub id: String,
+    pub description: String,
+    pub window: Window,
+    pub conditions: Vec<Condition>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not decided yet: its window has not closed.
+    Pending,
+    Met,
+    Failed,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Met => "met",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// An objective's status now, with what each condition measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub status: Status,
+    /// One line per condition, e.g. `a.success / a.requests = 0.42 (needs ≥ 0.99)`.
+    pub details: Vec<String>,
+}
+
+impl Condition {
+    /// The measured value over `[from, to)`, or `None` if there is no data.
+    pub fn measure(&self, m: &Metrics, from: Time, to: Time) -> Option<f64> {
+        let sum = |names: &[String]| -> Option<f64> {
+            names
+                .iter()
+                .map(|n| m.query(n, self.stat, from, to))
+                .try_fold(0.0, |acc, v| v.map(|v| acc + v))
+        };
+        let value = sum(&self.metrics)?;
+        match &self.over {
+            Some(den) => {
+                let d = sum(den)?;
+                (d > 0.0).then(|| value / d)
+            }
+            None => Some(value),
+        }
+    }
+
+    /// Whether a violation seen before the window closes can no longer be undone:
+    /// counts and maxima only grow.
+    fn final_when_violated(&self, value: f64) -> bool {
+        self.over.is_none()
+            && matches!(self.stat, Stat::Count | Stat::Max)
+            && match self.op {
+                Comparison::Below | Comparison::AtMost => true,
+                Comparison::Equals => value > self.threshold,
+                _ => false,
+            }
+    }
+
+    fn show(&self, v: f64) -> String {
+        if self.duration {
+            Time(v.max(0.0) as u64).to_string()
+        } else if self.over.is_some() {
+            format!("{:.1}%", v * 100.0)
+        } else if v.fract() == 0.0 {
+            format!("{v}")
+        } else {
+            format!("{v:.3}")
+        }
+    }
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lhs = self.metrics.join(" + ");
+        let lhs = match &self.over {
+            Some(den) => format!("({lhs}) / ({})", den.join(" + ")),
+            None if self.stat == Stat::Count => lhs,
+            None => format!("{} of {lhs}", self.stat.name()),
+        };
+        write!(
+            f,
+            "{lhs} {} {}",
+            self.op.symbol(),
+            self.show(self.threshold)
+        )
+    }
+}
+
+impl Objective {
+    pub fn judge(&self, m: &Metrics, now: Time) -> Verdict {
+        let (from, to) = (self.window.from, self.window.to);
+        if now <= from {
+            let details = self
+                .conditions
+                .iter()
+                .map(|c| format!("{c}: from {from}"))
+                .collect();
+            return Verdict {
+                status: Status::Pending,
+                details,
+            };
+        }
+        let closed = now >= to;
+        let end = now.min(to);
+        let mut status = if closed { Status::Met } else { Status::Pending };
+        let mut details = Vec::new();
+        for c in &self.conditions {
+            let value = c.measure(m, from, end);
+            let holds = value.is_some_and(|v| c.op.holds(v, c.threshold));
+            let shown = value.map_or("no data".to_string(), |v| c.show(v));
+            details.push(format!("{c}: measured {shown}"));
+            if !holds && (closed || value.is_some_and(|v| c.final_when_violated(v))) {
+                status = Status::Failed;
+            }
+        }
+        Verdict { status, details }
+    }
+}
