@@ -9,6 +9,22 @@ use crate::sim::{Cluster, Input, KnobValue, Time, TimedInput};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// Checkpoints kept at most; past this, every other one is dropped and the
+/// spacing doubles, so memory stays bounded however long the run.
+const MAX_CHECKPOINTS: usize = 32;
+/// Initial spacing of checkpoints in virtual time.
+const FIRST_SPACING: Time = Time::secs(5);
+
+/// A copy of the run at an instant, without its trace (whose prefix up to
+/// `trace_len` is, by determinism, the same in every replay).
+struct Checkpoint {
+    at: Time,
+    trace_len: usize,
+    /// Learner inputs already applied in it.
+    inputs: usize,
+    cluster: Box<dyn Cluster + Send>,
+}
+
 pub struct Run {
     lesson: Arc<Lesson>,
     seed: u64,
@@ -17,7 +33,13 @@ pub struct Run {
     trace: bool,
     /// The learner's inputs (the script is added separately), in time order.
     inputs: Vec<TimedInput>,
+    /// For each input, how many events had been processed when it was made:
+    /// a replay applies it at exactly the same point, even among events of
+    /// the same instant.
+    marks: Vec<u64>,
     cluster: Box<dyn Cluster + Send>,
+    checkpoints: Vec<Checkpoint>,
+    spacing: Time,
 }
 
 impl Run {
@@ -32,14 +54,17 @@ impl Run {
         for (name, value) in settings {
             knobs.insert(name.clone(), value.clone());
         }
-        let cluster = Self::build(&lesson, seed, &knobs, trace, &[])?;
+        let cluster = Self::build(&lesson, seed, &knobs, trace)?;
         Ok(Run {
             lesson,
             seed,
             knobs,
             trace,
             inputs: Vec::new(),
+            marks: Vec::new(),
             cluster,
+            checkpoints: Vec::new(),
+            spacing: FIRST_SPACING,
         })
     }
 
@@ -48,7 +73,6 @@ impl Run {
         seed: u64,
         knobs: &BTreeMap<String, KnobValue>,
         trace: bool,
-        inputs: &[TimedInput],
     ) -> Result<Box<dyn Cluster + Send>, String> {
         let setup = Setup {
             seed,
@@ -60,13 +84,8 @@ impl Run {
             trace,
         };
         let mut cluster = (lesson.scenario.build)(&setup)?;
-        // Script first, then the learner's inputs: at the same instant the
-        // script's entry comes first, every time.
         for entry in &lesson.script {
             cluster.schedule(entry.at, entry.input.clone());
-        }
-        for t in inputs {
-            cluster.schedule(t.at, t.input.clone());
         }
         Ok(cluster)
     }
@@ -121,7 +140,20 @@ impl Run {
             at,
             input: input.clone(),
         });
+        self.marks.push(self.cluster.processed());
         self.cluster.schedule(at, input);
+    }
+
+    /// Re-applies the learner's inputs from `first` on, each at the point it was made.
+    fn replay_inputs(&mut self, first: usize) {
+        for i in first..self.inputs.len() {
+            while self.cluster.processed() < self.marks[i] && self.cluster.step() {}
+            let t = &self.inputs[i];
+            if t.at > self.cluster.now() {
+                self.cluster.run_until(t.at);
+            }
+            self.cluster.schedule(t.at, t.input.clone());
+        }
     }
 
     /// Processes one event. False when nothing is left to happen.
@@ -129,28 +161,71 @@ impl Run {
         self.cluster.step()
     }
 
-    /// Runs forward to `t` (no-op if `t` has passed).
+    /// Runs forward to `t` (no-op if `t` has passed), keeping checkpoints on the way.
     pub fn advance_to(&mut self, t: Time) {
+        loop {
+            let last = self.checkpoints.last().map_or(Time::ZERO, |c| c.at);
+            let next = last + self.spacing;
+            if next > t || self.now() > next {
+                break;
+            }
+            self.cluster.run_until(next);
+            self.keep_checkpoint();
+        }
         if t > self.now() {
             self.cluster.run_until(t);
         }
     }
 
-    /// Moves to `t`, forwards or backwards. Going back replays the run from
-    /// the start with the same seed and inputs, which gives exactly the same
-    /// history; inputs made after `t` are forgotten.
+    fn keep_checkpoint(&mut self) {
+        let trace = self.cluster.take_trace();
+        let copy = self.cluster.checkpoint();
+        let trace_len = trace.len();
+        self.cluster.put_trace(trace);
+        let inputs = self.inputs.len();
+        self.checkpoints.push(Checkpoint {
+            at: self.now(),
+            trace_len,
+            inputs,
+            cluster: copy,
+        });
+        if self.checkpoints.len() > MAX_CHECKPOINTS {
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                i += 1;
+                i % 2 == 0
+            });
+            self.spacing = self.spacing + self.spacing;
+        }
+    }
+
+    /// Moves to `t`, forwards or backwards. Going back restores the latest
+    /// checkpoint at or before `t` (or replays from the start) and runs
+    /// forward: by determinism this is exactly the history seen before.
+    /// Inputs made after `t` are forgotten.
     pub fn seek(&mut self, t: Time) -> Result<(), String> {
         if t < self.now() {
-            self.inputs.retain(|i| i.at <= t);
-            self.cluster = Self::build(
-                &self.lesson,
-                self.seed,
-                &self.knobs,
-                self.trace,
-                &self.inputs,
-            )?;
+            let kept = self.inputs.partition_point(|i| i.at <= t);
+            self.inputs.truncate(kept);
+            self.marks.truncate(kept);
+            // A checkpoint that has seen a forgotten input is no use.
+            self.checkpoints.retain(|c| c.at <= t && c.inputs <= kept);
+            let applied = match self.checkpoints.last() {
+                Some(cp) => {
+                    let mut trace = self.cluster.take_trace();
+                    trace.truncate(cp.trace_len);
+                    self.cluster = cp.cluster.checkpoint();
+                    self.cluster.put_trace(trace);
+                    cp.inputs
+                }
+                None => {
+                    self.cluster = Self::build(&self.lesson, self.seed, &self.knobs, self.trace)?;
+                    0
+                }
+            };
+            self.replay_inputs(applied);
         }
-        self.cluster.run_until(t);
+        self.advance_to(t);
         Ok(())
     }
 
@@ -160,7 +235,10 @@ impl Run {
             self.seed = s;
         }
         self.inputs.clear();
-        self.cluster = Self::build(&self.lesson, self.seed, &self.knobs, self.trace, &[])?;
+        self.marks.clear();
+        self.checkpoints.clear();
+        self.spacing = FIRST_SPACING;
+        self.cluster = Self::build(&self.lesson, self.seed, &self.knobs, self.trace)?;
         Ok(())
     }
 

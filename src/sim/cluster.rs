@@ -28,6 +28,9 @@ pub trait Cluster {
     fn processed(&self) -> u64;
     /// A copy of the whole state, to come back to later.
     fn checkpoint(&self) -> Box<dyn Cluster + Send>;
+    /// Takes the trace out (leaving it empty), e.g. so a checkpoint need not copy it.
+    fn take_trace(&mut self) -> Vec<TraceEvent>;
+    fn put_trace(&mut self, trace: Vec<TraceEvent>);
 }
 
 impl<N> Cluster for Sim<N>
@@ -78,5 +81,11 @@ where
     }
     fn checkpoint(&self) -> Box<dyn Cluster + Send> {
         Box::new(self.clone())
+    }
+    fn take_trace(&mut self) -> Vec<TraceEvent> {
+        Sim::take_trace(self)
+    }
+    fn put_trace(&mut self, trace: Vec<TraceEvent>) {
+        Sim::put_trace(self, trace)
     }
 }

@@ -263,6 +263,18 @@ impl<N: Node> Sim<N> {
         self.trace.as_deref().unwrap_or(&[])
     }
 
+    /// Takes the trace out, leaving it empty (tracing stays on).
+    pub fn take_trace(&mut self) -> Vec<TraceEvent> {
+        self.trace.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Puts back a trace taken with [`Sim::take_trace`].
+    pub fn put_trace(&mut self, trace: Vec<TraceEvent>) {
+        if let Some(t) = &mut self.trace {
+            *t = trace;
+        }
+    }
+
     /// Events processed so far.
     pub fn processed(&self) -> u64 {
         self.processed
