@@ -1,0 +1,100 @@
+//! The command line, end to end: the binary as a user runs it.
+
+use std::process::{Command, Output};
+
+fn splitbrain(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_splitbrain")).args(args).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn list_shows_every_lesson_with_chapter_and_title() {
+    let o = splitbrain(&["list"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("flaky-dependency") && lines[0].contains("Resilience"), "{out}");
+    assert!(lines[1].starts_with("failover") && lines[1].contains("Replication"), "{out}");
+}
+
+#[test]
+fn unknown_lessons_knobs_and_values_are_clear_errors() {
+    let o = splitbrain(&["run", "flaky"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("unknown lesson `flaky`; the lessons are: flaky-dependency, failover"), "{}", stderr(&o));
+
+    let o = splitbrain(&["run", "failover", "--set", "speed=11"]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("has no knob `speed`") && e.contains("replication") && e.contains("fencing"), "{e}");
+
+    let o = splitbrain(&["run", "failover", "--set", "replication=paxos"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("expected one of async, sync, quorum, found `paxos`"), "{}", stderr(&o));
+
+    let o = splitbrain(&["run", "flaky-dependency", "--set", "timeout=soon"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("knob `timeout`"), "{}", stderr(&o));
+
+    let o = splitbrain(&["run", "failover", "--for", "ten seconds"]);
+    assert!(!o.status.success());
+}
+
+#[test]
+fn check_accepts_the_built_in_lessons_and_reports_bad_files_with_positions() {
+    let o = splitbrain(&["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = splitbrain(&["check", "tests/lessons/invalid/unknown-node.toml", "tests/lessons/valid"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).starts_with("tests/lessons/invalid/unknown-node.toml:19:8: unknown node `s9`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn json_output_has_the_documented_fields() {
+    let o = splitbrain(&["run", "failover", "--for", "30s", "--seed", "3", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(v["lesson"], "failover");
+    assert_eq!(v["seed"], 3);
+    assert_eq!(v["virtual_time_ms"], 30_000.0);
+    assert!(v["events"].as_u64().unwrap() > 1000);
+    assert!(v["metrics"]["writes.acked"]["total"].as_u64().unwrap() > 100);
+    let objectives = v["objectives"].as_array().unwrap();
+    assert_eq!(objectives.len(), 3);
+    for o in objectives {
+        assert!(o["id"].is_string() && o["description"].is_string() && o["passed"].is_boolean());
+    }
+    // 30 s is before the end of the primary-down window: not decided yet.
+    assert_eq!(objectives[0]["status"], "pending");
+    assert_eq!(objectives[0]["passed"], false);
+}
+
+#[test]
+fn trace_is_identical_for_the_same_seed_and_differs_for_another() {
+    let run = |seed: &str| stdout(&splitbrain(&["run", "failover", "--for", "25s", "--seed", seed, "--trace"]));
+    let a = run("5");
+    assert!(a.lines().count() > 10_000);
+    assert_eq!(a, run("5"));
+    assert_ne!(a, run("6"));
+}
+
+#[test]
+fn the_lessons_directory_adds_lessons() {
+    let o = splitbrain(&["--lessons", "tests/lessons/valid", "list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("echo-everything"));
+    let o = splitbrain(&["--lessons", "tests/lessons/valid", "run", "echo-everything", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
