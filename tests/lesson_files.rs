@@ -98,3 +98,39 @@ nodes = [{ name = "s", role = "server" }]
         "{shown:?}"
     );
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+    use splitbrain::lesson::{EMBEDDED, parse};
+
+    fn sources() -> Vec<String> {
+        let mut v: Vec<String> = EMBEDDED.iter().map(|(_, t)| t.to_string()).collect();
+        v.push(std::fs::read_to_string("tests/lessons/valid/echo-everything.toml").unwrap());
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Damaged lesson files give errors with positions, never a panic.
+        #[test]
+        fn damaged_files_are_reported_not_panicked_on(
+            which in 0usize..3,
+            cuts in proptest::collection::vec((0.0f64..1.0, 0usize..40, "[a-z0-9 =\"\\[\\]{},.:\n-]{0,12}"), 1..4),
+        ) {
+            let mut text = sources()[which].clone();
+            for (at, len, insert) in cuts {
+                let start = text.floor_char_boundary((at * text.len() as f64) as usize);
+                let end = text.floor_char_boundary((start + len).min(text.len()));
+                text.replace_range(start..end, &insert);
+            }
+            if let Err(errors) = parse("damaged.toml", &text) {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(e.line >= 1 && e.col >= 1, "{}", e);
+                    prop_assert!(!e.message.is_empty());
+                }
+            }
+        }
+    }
+}
