@@ -1,0 +1,85 @@
+//! Wall time of whole lessons: an hour of virtual time of `failover`, and
+//! seeking within a ten-minute run. Prints medians; run with
+//! `cargo bench --bench lessons`.
+
+use splitbrain::lesson::{Catalog, Lesson, Run};
+use splitbrain::sim::Time;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn lesson(id: &str) -> Arc<Lesson> {
+    Catalog::embedded().expect("built-in lessons are valid").get(id).expect("lesson exists")
+}
+
+fn hour(id: &str, settings: &[&str], reps: usize) {
+    let l = lesson(id);
+    let settings: Vec<_> = settings.iter().map(|s| l.parse_setting(s).unwrap()).collect();
+    let mut times = Vec::new();
+    let mut events = 0;
+    for seed in 0..reps as u64 {
+        let mut run = Run::new(l.clone(), seed, &settings, false).unwrap();
+        let start = Instant::now();
+        run.advance_to(Time::secs(3600));
+        times.push(start.elapsed());
+        events = run.cluster().processed();
+    }
+    let m = median(times);
+    println!(
+        "{id} {}: 1 h of virtual time in {:.3} s wall (median of {reps}; {events} events, {:.2} M events/s; target <= 1 s)",
+        if settings.is_empty() { "defaults".to_string() } else { format!("{settings:?}") },
+        m.as_secs_f64(),
+        events as f64 / m.as_secs_f64() / 1e6,
+    );
+}
+
+fn seek(id: &str, trace: bool) {
+    let l = lesson(id);
+    let mut run = Run::new(l, 1, &[], trace).unwrap();
+    let ten = Time::secs(600);
+    run.advance_to(ten);
+    // Targets spread over the run, visited in an order that goes back and forth.
+    let targets: Vec<Time> = [0.73, 0.1, 0.99, 0.5, 0.31, 0.87, 0.02, 0.64, 0.45, 0.93]
+        .iter()
+        .map(|f| Time::from_secs_f64(600.0 * f))
+        .collect();
+    let mut back = Vec::new();
+    for &t in &targets {
+        run.seek(ten).unwrap();
+        let start = Instant::now();
+        run.seek(t).unwrap();
+        back.push(start.elapsed());
+        assert_eq!(run.now(), t);
+    }
+    let worst = *back.iter().max().unwrap();
+    println!(
+        "{id} seek back within a 10 min run (trace {}): median {:.1} ms, worst {:.1} ms over {} seeks (target <= 100 ms)",
+        if trace { "on" } else { "off" },
+        median(back).as_secs_f64() * 1e3,
+        worst.as_secs_f64() * 1e3,
+        targets.len()
+    );
+    // From scratch, for comparison: what a replay without checkpoints costs.
+    let l = lesson(id);
+    let start = Instant::now();
+    let mut fresh = Run::new(l, 1, &[], trace).unwrap();
+    fresh.advance_to(ten);
+    println!(
+        "{id} replaying the whole 10 min from zero (trace {}): {:.1} ms",
+        if trace { "on" } else { "off" },
+        start.elapsed().as_secs_f64() * 1e3
+    );
+}
+
+fn main() {
+    hour("failover", &[], 3);
+    hour("failover", &["replication=quorum", "fencing=on"], 3);
+    hour("flaky-dependency", &[], 3);
+    seek("failover", false);
+    seek("failover", true);
+    seek("flaky-dependency", true);
+}
