@@ -234,3 +234,19 @@ fn a_slow_node_falls_behind() {
     slow.run_until(Time::secs(1));
     assert!(slow.node(5).completed() * 3 < fast.node(5).completed());
 }
+
+#[test]
+fn a_busy_node_handles_every_message_late_but_loses_none() {
+    let mut setup = echo_setup(2, jittery(), true);
+    setup.processing = Time::micros(100);
+    let mut sim = build_sim(&setup).unwrap();
+    sim.run_until(Time::millis(100));
+    // Nothing lingers in flight with an arrival time already past.
+    for f in sim.in_flight() {
+        assert!(f.arrives_at.is_some_and(|t| t > sim.now()), "m{} stuck: {f:?}", f.id);
+    }
+    let sent = sim.trace().iter().filter(|e| matches!(e.kind, TraceKind::Send { .. })).count();
+    let delivered = sim.trace().iter().filter(|e| matches!(e.kind, TraceKind::Deliver { .. })).count();
+    assert_eq!(sent, delivered + sim.in_flight().len());
+    assert!(sim.node(5).completed() > 100);
+}

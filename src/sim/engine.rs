@@ -361,6 +361,11 @@ impl<N: Node> Sim<N> {
                 }
                 let to = f.to;
                 if let Some(requeue) = self.must_wait(to, ev.time) {
+                    if let Some(busy_until) = requeue {
+                        // The message now arrives when the receiver is free.
+                        let f = self.flights[slot as usize].as_mut().expect("checked above");
+                        f.arrives_at = Some(busy_until);
+                    }
                     self.defer(to, requeue, EventKind::Deliver { slot, id });
                     return true;
                 }
