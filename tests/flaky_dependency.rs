@@ -114,11 +114,25 @@ fn measure(sim: &Sim<FlakyNode>) -> Story {
 #[test]
 #[ignore = "prints the story's numbers; run with --ignored --nocapture"]
 fn report() {
-    for (label, knobs) in [("off", &[][..]), ("cure", CURE)] {
-        for seed in 0..5 {
+    let configs: &[(&str, &[(&str, &str)])] = &[
+        ("off", &[]),
+        ("timeout", &[("timeout", "250ms")]),
+        (
+            "timeout+breaker",
+            &[("timeout", "250ms"), ("breaker", "on")],
+        ),
+        ("bulkhead", &[("bulkhead", "on")]),
+        (
+            "bulkhead+fallback",
+            &[("bulkhead", "on"), ("fallback", "on")],
+        ),
+        ("cure", CURE),
+    ];
+    for (label, knobs) in configs {
+        for seed in 0..3 {
             let s = measure(&story(seed, knobs));
             println!(
-                "{label} seed {seed}: A hang {:.4} p99 {:.1}ms | B down ok+deg {:.4} | opened {} close {:?}s excess {}",
+                "{label:>18} seed {seed}: A hang {:.4} p99 {:.1}ms | B down ok+deg {:.4} | opened {} close {:?}s excess {}",
                 s.a_hang,
                 s.a_p99_hang,
                 s.b_down,
@@ -183,6 +197,19 @@ fn with_the_cure_a_survives_b_degrades_and_the_breaker_recovers() {
             .query("pool.b.busy", Stat::Max, HANG, FAIL)
             .unwrap();
         assert!(b_busy <= 10.0, "seed {seed}: {b_busy} threads on B");
+    }
+}
+
+#[test]
+fn a_timeout_alone_keeps_a_answering_but_slowly() {
+    for seed in 0..5 {
+        let s = measure(&story(seed, &[("timeout", "250ms")]));
+        assert!(s.a_hang >= 0.99, "seed {seed}: A at {}", s.a_hang);
+        assert!(
+            s.a_p99_hang > 230.0,
+            "seed {seed}: A p99 only {}ms",
+            s.a_p99_hang
+        );
     }
 }
 
@@ -269,6 +296,25 @@ fn knobs_change_the_run_midway() {
 }
 
 #[test]
+fn a_crashed_front_end_forgets_everything_and_starts_afresh() {
+    let mut sim = build_sim(&setup(4, CURE)).unwrap();
+    command(&mut sim, HANG, "hang");
+    sim.schedule(Time::secs(40), Input::Crash(NodeSel::Id(1)));
+    sim.schedule(Time::secs(42), Input::Restart(NodeSel::Id(1)));
+    sim.run_until(Time::secs(41));
+    assert_eq!(sim.metrics().current("pool.b.busy"), Some(0.0));
+    assert_eq!(sim.metrics().current("breaker.b.state"), Some(0.0));
+    let opened = sim.metrics().total("breaker.b.opened");
+    sim.run_until(Time::secs(60));
+    // the fresh breaker starts CLOSED and has to learn again that B hangs
+    assert!(sim.metrics().total("breaker.b.opened") > opened);
+    let a = share(&sim, "a", &["success"], Time::secs(43), Time::secs(60));
+    assert!(a >= 0.99, "A at {a} after the restart");
+    let failed = count(&sim, "a.failed", Time::secs(40), Time::secs(42));
+    assert!(failed > 0.0, "requests to a dead front end did not fail");
+}
+
+#[test]
 fn the_breaker_gauge_starts_closed_and_the_cluster_is_checked() {
     let mut sim = build_sim(&setup(0, &[])).unwrap();
     sim.run_until(Time::secs(1));
@@ -300,6 +346,9 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 proptest! {
+    // nothing to persist: the test file has no lib.rs beside it for proptest to find
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn a_breaker_never_admits_too_many_trials_and_never_admits_while_open(
         steps in prop::collection::vec(step(), 1..400),

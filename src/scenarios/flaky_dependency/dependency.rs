@@ -11,6 +11,7 @@
 //! error at once (the process went away and their connections broke);
 //! `recover` answers them at once (the stall cleared); `hang` leaves them be.
 
+use super::breaker::State;
 use super::metrics::names;
 use super::nodes::{Ep, FlakyNode, Msg, Timer};
 use super::settings::Settings;
@@ -173,15 +174,16 @@ impl Dependency {
     }
 
     /// Writes down the recovery for the front end's breaker-close measurement.
-    /// A breaker that is closed already closes in no time at all.
+    /// A breaker that is closed already closes in no time at all; with the
+    /// breaker off there is nothing to measure.
     fn note_recovery(&mut self, ctx: Cx) {
         let i = self.ep.index();
         let now = ctx.now();
-        let closed = ctx.world().breaker[i] == Some(super::breaker::State::Closed);
+        let breaker = ctx.world().breaker[i];
         let r = &mut ctx.world().recovery[i];
         r.at = Some(now);
-        r.measured = closed;
-        if closed {
+        r.measured = !matches!(breaker, Some(State::Open | State::HalfOpen));
+        if breaker == Some(State::Closed) {
             ctx.observe(names(self.ep).recovery_close, Time::ZERO);
         }
     }

@@ -185,6 +185,7 @@ impl Frontend {
                     match (s.breaker, self.breakers[ep.index()].is_some()) {
                         (true, false) => self.switch_breaker_on(ctx, ep),
                         (false, true) => {
+                            self.forget_permits(ep);
                             self.breakers[ep.index()] = None;
                             ctx.world().breaker[ep.index()] = None;
                             ctx.gauge(names(ep).state, 0.0);
@@ -247,10 +248,23 @@ impl Frontend {
     }
 
     fn switch_breaker_on(&mut self, ctx: Cx, ep: Ep) {
+        self.forget_permits(ep);
         self.breakers[ep.index()] = Some(Breaker::new(self.settings.breaker_config()));
         ctx.world().breaker[ep.index()] = Some(State::Closed);
+        // a recovery from before the breaker existed is not this breaker's to close
+        ctx.world().recovery[ep.index()].measured = true;
         ctx.gauge(names(ep).state, State::Closed.gauge());
         ctx.log(format!("breaker {}: switched on (CLOSED)", ep.key()));
+    }
+
+    /// Calls under way to `ep` no longer answer to a breaker: the one that
+    /// admitted them is being replaced or removed.
+    fn forget_permits(&mut self, ep: Ep) {
+        for task in self.tasks.values_mut().filter(|t| t.ep == ep) {
+            if let Some(call) = &mut task.call {
+                call.permit = None;
+            }
+        }
     }
 
     /// A new request: find it a thread, a place in a queue, or turn it away.
