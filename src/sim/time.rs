@@ -105,7 +105,7 @@ impl fmt::Display for Time {
         if us < 1_000_000 {
             return write!(f, "{}ms", trim_fraction(us, 1_000));
         }
-        if us % 60_000_000 == 0 {
+        if us.is_multiple_of(60_000_000) {
             return write!(f, "{}m", us / 60_000_000);
         }
         write!(f, "{}s", trim_fraction(us, 1_000_000))
