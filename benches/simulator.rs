@@ -100,7 +100,10 @@ fn section_echo() {
     let turmoil = measure(REPS, || echo_turmoil(ECHO_TRIPS_TURMOIL));
     report(&format!("{label}, turmoil 0.7 UDP"), "msg", &turmoil);
     println!(
-        "{label}: ratio splitbrain/turmoil {:.1}x (trace off), {:.1}x (trace on)",
+        "{label}: splitbrain {:.2} M msg/s (median of {}), turmoil {:.2} M msg/s, ratio {:.1}x (trace on: {:.1}x)",
+        ours.per_sec() / 1e6,
+        ours.reps,
+        turmoil.per_sec() / 1e6,
         ours.per_sec() / turmoil.per_sec(),
         traced.per_sec() / turmoil.per_sec(),
     );
