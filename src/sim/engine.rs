@@ -3,13 +3,13 @@
 
 use super::input::{Input, NodeSel, TimedInput};
 use super::metrics::Metrics;
-use super::network::{LinkConfig, Network};
+use super::network::{Latency, LinkConfig, Network};
 use super::node::{Ctx, Effect, Message, Node, TimerId};
 use super::time::Time;
 use super::trace::{DropReason, TraceEvent, TraceKind};
 use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BinaryHeap, HashSet, VecDeque};
 
 /// How a simulation is set up, apart from its nodes.
 #[derive(Clone, Debug)]
@@ -103,7 +103,9 @@ enum EventKind<T> {
         incarnation: u32,
         timer: T,
     },
-    Input(Input),
+    /// Boxed: inputs are rare and large, and every queue entry is as big as
+    /// the largest variant, so keeping this one small keeps the heap fast.
+    Input(Box<Input>),
     /// End of a timed pause; ignored if the pause was ended or replaced.
     PauseOver {
         node: usize,
@@ -136,6 +138,54 @@ impl<T> Ord for Queued<T> {
     }
 }
 
+/// The pending events, popped in (time, seq) order.
+///
+/// Most events are scheduled no earlier than every event already pending
+/// (with a constant latency, every one is), so those go to the back of a
+/// FIFO that stays sorted, in O(1); only the others go to a binary heap. A
+/// pop takes the smaller of the two fronts. Keys are unique (seq grows with
+/// every push), so the order is exactly that of a single heap.
+#[derive(Clone, Debug)]
+struct EventQueue<T> {
+    /// Sorted by (time, seq), ascending.
+    sorted: VecDeque<Queued<T>>,
+    heap: BinaryHeap<Queued<T>>,
+}
+
+impl<T> EventQueue<T> {
+    fn new() -> Self {
+        EventQueue {
+            sorted: VecDeque::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// `q.seq` must be greater than that of every event pushed before.
+    fn push(&mut self, q: Queued<T>) {
+        match self.sorted.back() {
+            Some(last) if q.time < last.time => self.heap.push(q),
+            _ => self.sorted.push_back(q),
+        }
+    }
+
+    fn peek_time(&self) -> Option<Time> {
+        match (self.sorted.front(), self.heap.peek()) {
+            (Some(a), Some(b)) => Some(a.time.min(b.time)),
+            (Some(a), None) => Some(a.time),
+            (None, b) => b.map(|b| b.time),
+        }
+    }
+
+    fn pop(&mut self) -> Option<Queued<T>> {
+        match (self.sorted.front(), self.heap.peek()) {
+            // `Queued`'s order is reversed: greater means earlier.
+            (Some(a), Some(b)) if b > a => self.heap.pop(),
+            (Some(_), _) => self.sorted.pop_front(),
+            (None, _) => self.heap.pop(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Slot<N: Node> {
     node: N,
@@ -156,7 +206,7 @@ pub struct Sim<N: Node> {
     config: SimConfig,
     now: Time,
     seq: u64,
-    queue: BinaryHeap<Queued<N::Timer>>,
+    queue: EventQueue<N::Timer>,
     rng: Xoshiro256PlusPlus,
     names: Vec<String>,
     nodes: Vec<Slot<N>>,
@@ -180,7 +230,7 @@ impl<N: Node> Sim<N> {
         let mut sim = Sim {
             now: Time::ZERO,
             seq: 0,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::new(),
             rng: Xoshiro256PlusPlus::seed_from_u64(config.seed),
             names: nodes.iter().map(|(name, _)| name.clone()).collect(),
             nodes: nodes
@@ -282,7 +332,7 @@ impl<N: Node> Sim<N> {
 
     /// The instant of the next pending event.
     pub fn next_event_time(&self) -> Option<Time> {
-        self.queue.peek().map(|q| q.time)
+        self.queue.peek_time()
     }
 
     pub fn node_views(&self) -> Vec<NodeView> {
@@ -323,7 +373,7 @@ impl<N: Node> Sim<N> {
     /// Schedules an input at `at` (or now, if `at` has passed).
     pub fn schedule(&mut self, at: Time, input: Input) {
         let at = at.max(self.now);
-        self.push(at, EventKind::Input(input));
+        self.push(at, EventKind::Input(Box::new(input)));
     }
 
     pub fn schedule_all(&mut self, inputs: &[TimedInput]) {
@@ -334,7 +384,7 @@ impl<N: Node> Sim<N> {
 
     /// Processes every event up to and including `until`, then sets the clock to `until`.
     pub fn run_until(&mut self, until: Time) {
-        while self.queue.peek().is_some_and(|q| q.time <= until) {
+        while self.queue.peek_time().is_some_and(|t| t <= until) {
             self.step();
         }
         self.now = self.now.max(until);
@@ -406,7 +456,7 @@ impl<N: Node> Sim<N> {
                 self.occupy(node);
                 self.dispatch(node, |n, ctx| n.on_timer(ctx, timer));
             }
-            EventKind::Input(input) => self.apply(input),
+            EventKind::Input(input) => self.apply(*input),
             EventKind::PauseOver { node, pause } => {
                 if self.nodes[node].health == Health::Paused && self.nodes[node].pause == pause {
                     self.resume(node);
@@ -568,6 +618,7 @@ impl<N: Node> Sim<N> {
     }
 
     fn send(&mut self, from: usize, to: usize, msg: N::Msg) {
+        let mut msg = Some(msg);
         let s = &mut self.nodes[from];
         s.lamport += 1;
         let lamport = s.lamport;
@@ -585,8 +636,9 @@ impl<N: Node> Sim<N> {
             let cut = self.network.is_cut(from, to);
             let held = self.network.is_held(from, to);
             let arrives =
-                (!lost && !cut && !held).then(|| depart + link.latency.sample(&mut self.rng));
+                (!lost && !cut && !held).then(|| depart + sample(&link.latency, &mut self.rng));
             if let Some(trace) = &mut self.trace {
+                let msg = msg.as_ref().expect("taken only by the last copy");
                 let kind = TraceKind::Send {
                     msg: id,
                     to,
@@ -628,11 +680,17 @@ impl<N: Node> Sim<N> {
             if lost || cut {
                 continue;
             }
+            // The last copy takes the message; only a duplicate clones it.
+            let msg = if copy + 1 == copies {
+                msg.take().expect("only the last copy takes the message")
+            } else {
+                msg.as_ref().expect("taken only by the last copy").clone()
+            };
             let flight = InFlight {
                 id,
                 from,
                 to,
-                msg: msg.clone(),
+                msg,
                 sent_at: self.now,
                 arrives_at: arrives,
                 lamport,
@@ -903,7 +961,7 @@ impl<N: Node> Sim<N> {
             .collect();
         parked.sort_unstable();
         for (id, slot) in parked {
-            let at = self.now + latency.sample(&mut self.rng);
+            let at = self.now + sample(&latency, &mut self.rng);
             self.flights[slot].as_mut().expect("parked").arrives_at = Some(at);
             self.push(
                 at,
@@ -913,5 +971,15 @@ impl<N: Node> Sim<N> {
                 },
             );
         }
+    }
+}
+
+/// [`Latency::sample`], with the constant case (the default, and the common
+/// one) inlined into the send path.
+#[inline]
+fn sample(latency: &Latency, rng: &mut Xoshiro256PlusPlus) -> Time {
+    match *latency {
+        Latency::Constant { value } => value,
+        ref other => other.sample(rng),
     }
 }
