@@ -13,12 +13,18 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn lesson(id: &str) -> Arc<Lesson> {
-    Catalog::embedded().expect("built-in lessons are valid").get(id).expect("lesson exists")
+    Catalog::embedded()
+        .expect("built-in lessons are valid")
+        .get(id)
+        .expect("lesson exists")
 }
 
 fn hour(id: &str, settings: &[&str], reps: usize) {
     let l = lesson(id);
-    let settings: Vec<_> = settings.iter().map(|s| l.parse_setting(s).unwrap()).collect();
+    let settings: Vec<_> = settings
+        .iter()
+        .map(|s| l.parse_setting(s).unwrap())
+        .collect();
     let mut times = Vec::new();
     let mut events = 0;
     for seed in 0..reps as u64 {
@@ -31,7 +37,11 @@ fn hour(id: &str, settings: &[&str], reps: usize) {
     let m = median(times);
     println!(
         "{id} {}: 1 h of virtual time in {:.3} s wall (median of {reps}; {events} events, {:.2} M events/s; target <= 1 s)",
-        if settings.is_empty() { "defaults".to_string() } else { format!("{settings:?}") },
+        if settings.is_empty() {
+            "defaults".to_string()
+        } else {
+            format!("{settings:?}")
+        },
         m.as_secs_f64(),
         events as f64 / m.as_secs_f64() / 1e6,
     );

@@ -6,19 +6,39 @@ use splitbrain::sim::Time;
 use std::sync::Arc;
 
 fn lesson(id: &str) -> Arc<Lesson> {
-    Catalog::embedded().unwrap_or_else(|e| panic!("{e:?}")).get(id).unwrap()
+    Catalog::embedded()
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .get(id)
+        .unwrap()
 }
 
 /// Runs the whole lesson; returns each objective's status by id.
-fn verdicts(lesson: &Arc<Lesson>, seed: u64, settings: &[&str]) -> Vec<(String, Status, Vec<String>)> {
-    let settings: Vec<_> = settings.iter().map(|s| lesson.parse_setting(s).unwrap()).collect();
+fn verdicts(
+    lesson: &Arc<Lesson>,
+    seed: u64,
+    settings: &[&str],
+) -> Vec<(String, Status, Vec<String>)> {
+    let settings: Vec<_> = settings
+        .iter()
+        .map(|s| lesson.parse_setting(s).unwrap())
+        .collect();
     let mut run = Run::new(lesson.clone(), seed, &settings, false).unwrap();
     run.advance_to(lesson.length);
-    lesson.objectives.iter().zip(run.verdicts()).map(|(o, v)| (o.id.clone(), v.status, v.details)).collect()
+    lesson
+        .objectives
+        .iter()
+        .zip(run.verdicts())
+        .map(|(o, v)| (o.id.clone(), v.status, v.details))
+        .collect()
 }
 
-fn status<'a>(v: &'a [(String, Status, Vec<String>)], id: &str) -> &'a (String, Status, Vec<String>) {
-    v.iter().find(|o| o.0 == id).unwrap_or_else(|| panic!("no objective {id}"))
+fn status<'a>(
+    v: &'a [(String, Status, Vec<String>)],
+    id: &str,
+) -> &'a (String, Status, Vec<String>) {
+    v.iter()
+        .find(|o| o.0 == id)
+        .unwrap_or_else(|| panic!("no objective {id}"))
 }
 
 const SEEDS: std::ops::Range<u64> = 0..12;
@@ -28,9 +48,21 @@ fn flaky_dependency_cascades_with_nothing_on() {
     let l = lesson("flaky-dependency");
     for seed in SEEDS {
         let v = verdicts(&l, seed, &[]);
-        assert_eq!(status(&v, "a-survives-the-hang").1, Status::Failed, "seed {seed}: {v:?}");
-        assert_eq!(status(&v, "b-degrades-gracefully").1, Status::Failed, "seed {seed}: {v:?}");
-        assert_eq!(status(&v, "breaker-closes-after-recovery").1, Status::Failed, "seed {seed}: {v:?}");
+        assert_eq!(
+            status(&v, "a-survives-the-hang").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
+        assert_eq!(
+            status(&v, "b-degrades-gracefully").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
+        assert_eq!(
+            status(&v, "breaker-closes-after-recovery").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
     }
 }
 
@@ -38,7 +70,11 @@ fn flaky_dependency_cascades_with_nothing_on() {
 fn flaky_dependency_is_contained_with_every_pattern_on() {
     let l = lesson("flaky-dependency");
     for seed in SEEDS {
-        let v = verdicts(&l, seed, &["timeout=250ms", "bulkhead=on", "breaker=on", "fallback=on"]);
+        let v = verdicts(
+            &l,
+            seed,
+            &["timeout=250ms", "bulkhead=on", "breaker=on", "fallback=on"],
+        );
         for (id, s, details) in &v {
             assert_eq!(*s, Status::Met, "seed {seed}: {id} {details:?}");
         }
@@ -50,8 +86,16 @@ fn failover_loses_acknowledged_writes_and_splits_its_brain_with_async_and_no_fen
     let l = lesson("failover");
     for seed in SEEDS {
         let v = verdicts(&l, seed, &[]);
-        assert_eq!(status(&v, "no-acknowledged-write-lost").1, Status::Failed, "seed {seed}: {v:?}");
-        assert_eq!(status(&v, "no-split-brain").1, Status::Failed, "seed {seed}: {v:?}");
+        assert_eq!(
+            status(&v, "no-acknowledged-write-lost").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
+        assert_eq!(
+            status(&v, "no-split-brain").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
     }
 }
 
@@ -88,7 +132,12 @@ fn whole_lesson_traces_are_deterministic_per_seed() {
             let a = trace(seed);
             assert_eq!(a, trace(seed), "{id} seed {seed} differs between two runs");
             if let Some(p) = &previous {
-                assert_ne!(&a, p, "{id}: seeds {} and {seed} give the same trace", seed - 1);
+                assert_ne!(
+                    &a,
+                    p,
+                    "{id}: seeds {} and {seed} give the same trace",
+                    seed - 1
+                );
             }
             previous = Some(a);
         }

@@ -3,7 +3,10 @@
 use std::process::{Command, Output};
 
 fn splitbrain(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_splitbrain")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_splitbrain"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -21,24 +24,41 @@ fn list_shows_every_lesson_with_chapter_and_title() {
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
-    assert!(lines[0].starts_with("flaky-dependency") && lines[0].contains("Resilience"), "{out}");
-    assert!(lines[1].starts_with("failover") && lines[1].contains("Replication"), "{out}");
+    assert!(
+        lines[0].starts_with("flaky-dependency") && lines[0].contains("Resilience"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("failover") && lines[1].contains("Replication"),
+        "{out}"
+    );
 }
 
 #[test]
 fn unknown_lessons_knobs_and_values_are_clear_errors() {
     let o = splitbrain(&["run", "flaky"]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("unknown lesson `flaky`; the lessons are: flaky-dependency, failover"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown lesson `flaky`; the lessons are: flaky-dependency, failover"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = splitbrain(&["run", "failover", "--set", "speed=11"]);
     assert!(!o.status.success());
     let e = stderr(&o);
-    assert!(e.contains("has no knob `speed`") && e.contains("replication") && e.contains("fencing"), "{e}");
+    assert!(
+        e.contains("has no knob `speed`") && e.contains("replication") && e.contains("fencing"),
+        "{e}"
+    );
 
     let o = splitbrain(&["run", "failover", "--set", "replication=paxos"]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("expected one of async, sync, quorum, found `paxos`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("expected one of async, sync, quorum, found `paxos`"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = splitbrain(&["run", "flaky-dependency", "--set", "timeout=soon"]);
     assert!(!o.status.success());
@@ -52,7 +72,11 @@ fn unknown_lessons_knobs_and_values_are_clear_errors() {
 fn check_accepts_the_built_in_lessons_and_reports_bad_files_with_positions() {
     let o = splitbrain(&["check"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = splitbrain(&["check", "tests/lessons/invalid/unknown-node.toml", "tests/lessons/valid"]);
+    let o = splitbrain(&[
+        "check",
+        "tests/lessons/invalid/unknown-node.toml",
+        "tests/lessons/valid",
+    ]);
     assert!(!o.status.success());
     assert!(
         stderr(&o).starts_with("tests/lessons/invalid/unknown-node.toml:19:8: unknown node `s9`"),
@@ -83,7 +107,11 @@ fn json_output_has_the_documented_fields() {
 
 #[test]
 fn trace_is_identical_for_the_same_seed_and_differs_for_another() {
-    let run = |seed: &str| stdout(&splitbrain(&["run", "failover", "--for", "25s", "--seed", seed, "--trace"]));
+    let run = |seed: &str| {
+        stdout(&splitbrain(&[
+            "run", "failover", "--for", "25s", "--seed", seed, "--trace",
+        ]))
+    };
     let a = run("5");
     assert!(a.lines().count() > 10_000);
     assert_eq!(a, run("5"));
@@ -95,6 +123,12 @@ fn the_lessons_directory_adds_lessons() {
     let o = splitbrain(&["--lessons", "tests/lessons/valid", "list"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("echo-everything"));
-    let o = splitbrain(&["--lessons", "tests/lessons/valid", "run", "echo-everything", "--json"]);
+    let o = splitbrain(&[
+        "--lessons",
+        "tests/lessons/valid",
+        "run",
+        "echo-everything",
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }

@@ -243,10 +243,22 @@ fn a_busy_node_handles_every_message_late_but_loses_none() {
     sim.run_until(Time::millis(100));
     // Nothing lingers in flight with an arrival time already past.
     for f in sim.in_flight() {
-        assert!(f.arrives_at.is_some_and(|t| t > sim.now()), "m{} stuck: {f:?}", f.id);
+        assert!(
+            f.arrives_at.is_some_and(|t| t > sim.now()),
+            "m{} stuck: {f:?}",
+            f.id
+        );
     }
-    let sent = sim.trace().iter().filter(|e| matches!(e.kind, TraceKind::Send { .. })).count();
-    let delivered = sim.trace().iter().filter(|e| matches!(e.kind, TraceKind::Deliver { .. })).count();
+    let sent = sim
+        .trace()
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Send { .. }))
+        .count();
+    let delivered = sim
+        .trace()
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Deliver { .. }))
+        .count();
     assert_eq!(sent, delivered + sim.in_flight().len());
     assert!(sim.node(5).completed() > 50, "{}", sim.node(5).completed());
 }

@@ -137,11 +137,14 @@ impl Condition {
 
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lhs = self.metrics.join(" + ");
+        let sum = |names: &[String]| match names {
+            [one] => one.clone(),
+            many => format!("({})", many.join(" + ")),
+        };
         let lhs = match &self.over {
-            Some(den) => format!("({lhs}) / ({})", den.join(" + ")),
-            None if self.stat == Stat::Count => lhs,
-            None => format!("{} of {lhs}", self.stat.name()),
+            Some(den) => format!("{} / {}", sum(&self.metrics), sum(den)),
+            None if self.stat == Stat::Count => self.metrics.join(" + "),
+            None => format!("{} of {}", self.stat.name(), sum(&self.metrics)),
         };
         write!(
             f,
