@@ -3,6 +3,7 @@
 //! lesson files against it and draw it without knowing it.
 
 pub mod echo;
+pub mod failover;
 mod spec;
 
 pub use spec::{
@@ -11,7 +12,7 @@ pub use spec::{
 
 /// Every scenario the program knows, by id.
 pub fn registry() -> Vec<&'static ScenarioSpec> {
-    vec![&echo::SPEC]
+    vec![&echo::SPEC, &failover::SPEC]
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {
