@@ -351,8 +351,13 @@ fn report() {
         let mut rows = Vec::new();
         let mut detection = Vec::new();
         let mut unavailable = Vec::new();
+        let mut crash_lost = Vec::new();
         for seed in 0..20 {
-            let sim = run_story(seed, rep, fencing);
+            let mut sim = build_sim(&setup(seed, rep, fencing, false)).unwrap();
+            sim.schedule_all(&story());
+            sim.run_until(Time::secs(50));
+            crash_lost.push(lost(&sim));
+            sim.run_until(Time::secs(120));
             let m = sim.metrics();
             detection.extend(m.samples("failover.detection").iter().map(|s| s.1));
             // the failover after the crash (the partition's overlaps the old primary)
@@ -373,7 +378,9 @@ fn report() {
             quantile(v, 0.5) as f64 / 1e3
         };
         println!(
-            "{rep:6} fencing={fencing:5}: acked_lost {}..{} split_brain {}..{} availability[20s,50s) {:.3}..{:.3} detection p50 {:.0}ms unavailable p50 {:.0}ms",
+            "{rep:6} fencing={fencing:5}: acked_lost by 50s {}..{}, by 120s {}..{} split_brain {}..{} availability[20s,50s) {:.3}..{:.3} detection p50 {:.0}ms unavailable p50 {:.0}ms",
+            crash_lost.iter().min().unwrap(),
+            crash_lost.iter().max().unwrap(),
             min(|r| r.0 as f64),
             max(|r| r.0 as f64),
             min(|r| r.1 as f64),

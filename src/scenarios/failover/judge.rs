@@ -156,3 +156,45 @@ impl Judge {
         self.max_epoch
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(epoch: u32, seq: u32, at: u64) -> Entry {
+        Entry {
+            epoch,
+            id: WriteId { client: 3, seq },
+            key: 0,
+            at: Time::secs(at),
+        }
+    }
+
+    #[test]
+    fn a_write_accepted_after_a_newer_election_is_split_brain() {
+        let mut j = Judge::default();
+        j.elected(0, 1, Time::ZERO, &[]);
+        assert!(!j.acked(1, &entry(1, 1, 5), Time::secs(5)).split_brain);
+        j.elected(1, 2, Time::secs(10), &[]);
+        // accepted before epoch 2 began, acknowledged after: not split brain
+        assert!(!j.acked(2, &entry(1, 2, 9), Time::secs(11)).split_brain);
+        let late = j.acked(3, &entry(1, 3, 12), Time::secs(12));
+        assert!(late.split_brain);
+        assert_eq!(late.since_last_ack, Some(Time::secs(1)));
+        assert_eq!(j.primaries(), 2);
+    }
+
+    #[test]
+    fn lost_writes_are_counted_once() {
+        let mut j = Judge::default();
+        let (a, b) = (entry(1, 1, 1), entry(1, 2, 1));
+        j.acked(1, &a, Time::secs(1));
+        j.acked(2, &b, Time::secs(1));
+        // the new primary has only the first
+        let lost = j.elected(1, 2, Time::secs(2), &[a]);
+        assert_eq!((lost.count, lost.example), (1, Some(b.id)));
+        assert_eq!(j.truncated(2, &[b]).count, 0);
+        assert_eq!(j.truncated(1, &[a]).count, 1);
+        assert_eq!(j.elected(2, 3, Time::secs(3), &[]).count, 0);
+    }
+}

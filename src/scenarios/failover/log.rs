@@ -119,3 +119,66 @@ impl Log {
             .map_or(0, |e| e.id.seq)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenarios::failover::msg::WriteId;
+    use crate::sim::Time;
+
+    fn entry(epoch: u32, seq: u32) -> Entry {
+        Entry {
+            epoch,
+            id: WriteId { client: 9, seq },
+            key: (seq % 4) as u8,
+            at: Time::ZERO,
+        }
+    }
+
+    fn log_of(epochs: &[u32]) -> Log {
+        let mut log = Log::default();
+        for (i, &e) in epochs.iter().enumerate() {
+            log.push(entry(e, i as u32 + 1));
+        }
+        log
+    }
+
+    #[test]
+    fn refuses_a_gap_and_names_the_conflicting_epoch() {
+        let mut log = log_of(&[1, 1, 2, 2, 2]);
+        assert_eq!(
+            log.append(7, 2, &[]).err(),
+            Some(Refusal::TooShort { len: 5 })
+        );
+        assert_eq!(
+            log.append(4, 3, &[]).err(),
+            Some(Refusal::Conflict { epoch: 2, first: 3 })
+        );
+        assert_eq!(log.len(), 5);
+    }
+
+    #[test]
+    fn truncates_only_a_conflicting_suffix() {
+        let mut log = log_of(&[1, 1, 2, 2, 2]);
+        // entries it already has change nothing
+        let same = log.append(1, 1, &[entry(1, 2), entry(2, 3)]).unwrap();
+        assert_eq!((same.matched, same.truncated.is_some()), (3, false));
+        assert_eq!(log.len(), 5);
+        // a newer epoch's entry at index 4 replaces 4 and 5
+        let new = log.append(3, 2, &[entry(3, 40)]).unwrap();
+        let (at, removed) = new.truncated.unwrap();
+        assert_eq!((at, removed.len()), (4, 2));
+        assert_eq!(log.len(), 4);
+        assert_eq!(log.last_epoch(), 3);
+        assert_eq!(log.read(9, 0), 40);
+    }
+
+    #[test]
+    fn up_to_date_compares_last_epoch_then_length() {
+        let log = log_of(&[1, 2, 2]);
+        assert!(log.candidate_is_current(2, 3));
+        assert!(log.candidate_is_current(3, 1));
+        assert!(!log.candidate_is_current(2, 2));
+        assert!(!log.candidate_is_current(1, 9));
+    }
+}

@@ -57,6 +57,8 @@ pub struct Replica {
     /// Primary: next index to send to each replica, and the last known to match.
     next: Vec<u32>,
     matched: Vec<u32>,
+    /// Primary: when it last sent each replica anything.
+    last_sent: Vec<Time>,
     /// Primary: elected (not the first primary at boot), and acknowledged something yet.
     elected: bool,
     acked_any: bool,
@@ -93,6 +95,7 @@ impl Replica {
             votes: Vec::new(),
             next: Vec::new(),
             matched: Vec::new(),
+            last_sent: Vec::new(),
             elected: false,
             acked_any: false,
             split_logged: false,
@@ -178,6 +181,7 @@ impl Replica {
         self.votes.clear();
         self.next.clear();
         self.matched.clear();
+        self.last_sent.clear();
         self.elected = false;
         self.acked_any = false;
     }
@@ -368,6 +372,7 @@ impl Replica {
         self.votes.clear();
         self.next.clear();
         self.matched.clear();
+        self.last_sent.clear();
         self.last_heard = ctx.now();
         self.reset_election(ctx);
     }
@@ -386,6 +391,7 @@ impl Replica {
         let last = self.log.len();
         self.next = vec![last + 1; n];
         self.matched = vec![0; n];
+        self.last_sent = vec![Time::ZERO; n];
         self.matched[self.pos] = last;
         let lost = ctx.world().elected(me, self.epoch, now, self.log.entries());
         self.report_lost(ctx, lost, "is missing from the new primary's log");
@@ -439,11 +445,16 @@ impl Replica {
     }
 
     /// Heartbeat tick: an append to every follower (empty when it is up to
-    /// date), and a fresh reading of how far each trails.
+    /// date), and a fresh reading of how far each trails. With sync or quorum
+    /// replication a follower that was sent an append within the last half
+    /// period needs no heartbeat: that append told it the primary lives.
     fn heartbeat(&mut self, ctx: &mut Cx<'_>) {
         let batch = self.batch();
+        let recent = ctx.now().saturating_sub(Time(self.cfg.heartbeat.0 / 2));
+        let eager = self.cfg.replication != Replication::Async;
         for p in 0..self.replicas.len() {
-            if p != self.pos {
+            let due = self.last_sent[p] <= recent || self.next[p] <= self.log.len();
+            if p != self.pos && (!eager || due) {
                 self.ship(ctx, p, batch);
             }
         }
@@ -462,6 +473,7 @@ impl Replica {
         let end = last.min(prev + cap);
         let entries = self.log.slice(prev + 1, end);
         self.next[p] = end + 1;
+        self.last_sent[p] = ctx.now();
         let msg = Msg::Append {
             epoch: self.epoch,
             prev_index: prev,
