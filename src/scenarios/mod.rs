@@ -3,6 +3,7 @@
 //! lesson files against it and draw it without knowing it.
 
 pub mod echo;
+pub mod failover;
 pub mod flaky_dependency;
 mod spec;
 
@@ -12,7 +13,7 @@ pub use spec::{
 
 /// Every scenario the program knows, by id.
 pub fn registry() -> Vec<&'static ScenarioSpec> {
-    vec![&echo::SPEC, &flaky_dependency::SPEC]
+    vec![&flaky_dependency::SPEC, &failover::SPEC, &echo::SPEC]
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {

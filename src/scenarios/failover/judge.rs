@@ -1,0 +1,200 @@
+//! The judge: an observer that sees every node at once, which no real node
+//! can. It remembers each acknowledged write and when each epoch's primary was
+//! elected, and from that it tells which acknowledgements were broken
+//! promises. The protocol never reads it.
+
+use super::msg::{Entry, WriteId};
+use crate::sim::Time;
+use std::collections::BTreeMap;
+
+/// Where an acknowledged write sat in the log of the primary that acknowledged it.
+#[derive(Clone, Copy, Debug, Default)]
+struct AckRecord {
+    /// Log index (from 1); 0 while the write has not been acknowledged.
+    index: u32,
+    epoch: u32,
+    lost: bool,
+}
+
+/// What an acknowledgement turned out to be.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AckVerdict {
+    /// The primary accepted the write after a newer primary had been elected.
+    pub split_brain: bool,
+    /// Time since the previous acknowledgement by any primary, if there was one.
+    pub since_last_ack: Option<Time>,
+}
+
+/// Acknowledged writes that have just been found lost.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lost {
+    pub count: u64,
+    /// One of them, for the log.
+    pub example: Option<WriteId>,
+}
+
+impl Lost {
+    fn add(&mut self, id: WriteId) {
+        self.count += 1;
+        self.example.get_or_insert(id);
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Judge {
+    /// `acks[client][seq]`.
+    acks: Vec<Vec<AckRecord>>,
+    /// When the primary of each epoch was elected.
+    elected_at: BTreeMap<u32, Time>,
+    last_ack: Option<Time>,
+    /// Which nodes believe they are primary.
+    primary: Vec<bool>,
+    /// The highest epoch any primary has had.
+    max_epoch: u32,
+}
+
+impl Judge {
+    fn record(&mut self, id: WriteId) -> &mut AckRecord {
+        let c = id.client as usize;
+        if self.acks.len() <= c {
+            self.acks.resize_with(c + 1, Vec::new);
+        }
+        let recs = &mut self.acks[c];
+        let s = id.seq as usize;
+        if recs.len() <= s {
+            recs.resize(s + 1, AckRecord::default());
+        }
+        &mut recs[s]
+    }
+
+    /// A primary of `entry.epoch` acknowledges `entry`, at `index` of its log.
+    pub fn acked(&mut self, index: u32, entry: &Entry, now: Time) -> AckVerdict {
+        let newer_primary = self
+            .elected_at
+            .range(entry.epoch + 1..)
+            .any(|(_, &t)| t <= entry.at);
+        let rec = self.record(entry.id);
+        let first = rec.index == 0;
+        if first {
+            *rec = AckRecord {
+                index,
+                epoch: entry.epoch,
+                lost: false,
+            };
+        }
+        let verdict = AckVerdict {
+            split_brain: first && newer_primary,
+            since_last_ack: self.last_ack.map(|t| now - t),
+        };
+        self.last_ack = Some(now);
+        verdict
+    }
+
+    /// `node` has become the primary of `epoch` with `log`: every write
+    /// acknowledged so far that its log lacks is lost.
+    pub fn elected(&mut self, node: usize, epoch: u32, now: Time, log: &[Entry]) -> Lost {
+        self.elected_at.insert(epoch, now);
+        self.max_epoch = self.max_epoch.max(epoch);
+        self.set_primary(node, true);
+        let mut lost = Lost::default();
+        for (client, recs) in self.acks.iter_mut().enumerate() {
+            for (seq, rec) in recs.iter_mut().enumerate() {
+                if rec.index == 0 || rec.lost {
+                    continue;
+                }
+                let id = WriteId {
+                    client: client as u16,
+                    seq: seq as u32,
+                };
+                let in_place = log
+                    .get(rec.index as usize - 1)
+                    .is_some_and(|e| e.epoch == rec.epoch && e.id == id);
+                // A retry may have put another copy elsewhere.
+                if !in_place && !log.iter().rev().any(|e| e.id == id) {
+                    rec.lost = true;
+                    lost.add(id);
+                }
+            }
+        }
+        lost
+    }
+
+    /// A log dropped `removed`, which started at index `from`, to make way
+    /// for a conflicting primary's entries.
+    pub fn truncated(&mut self, from: u32, removed: &[Entry]) -> Lost {
+        let mut lost = Lost::default();
+        for (k, e) in removed.iter().enumerate() {
+            let Some(rec) = self
+                .acks
+                .get_mut(e.id.client as usize)
+                .and_then(|r| r.get_mut(e.id.seq as usize))
+            else {
+                continue;
+            };
+            if rec.index == from + k as u32 && rec.epoch == e.epoch && !rec.lost {
+                rec.lost = true;
+                lost.add(e.id);
+            }
+        }
+        lost
+    }
+
+    /// Records whether `node` believes it is primary; returns how many do.
+    pub fn set_primary(&mut self, node: usize, primary: bool) -> usize {
+        if self.primary.len() <= node {
+            self.primary.resize(node + 1, false);
+        }
+        self.primary[node] = primary;
+        self.primaries()
+    }
+
+    pub fn primaries(&self) -> usize {
+        self.primary.iter().filter(|&&p| p).count()
+    }
+
+    pub fn max_epoch(&self) -> u32 {
+        self.max_epoch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(epoch: u32, seq: u32, at: u64) -> Entry {
+        Entry {
+            epoch,
+            id: WriteId { client: 3, seq },
+            key: 0,
+            at: Time::secs(at),
+        }
+    }
+
+    #[test]
+    fn a_write_accepted_after_a_newer_election_is_split_brain() {
+        let mut j = Judge::default();
+        j.elected(0, 1, Time::ZERO, &[]);
+        assert!(!j.acked(1, &entry(1, 1, 5), Time::secs(5)).split_brain);
+        j.elected(1, 2, Time::secs(10), &[]);
+        // accepted before epoch 2 began, acknowledged after: not split brain
+        assert!(!j.acked(2, &entry(1, 2, 9), Time::secs(11)).split_brain);
+        let late = j.acked(3, &entry(1, 3, 12), Time::secs(12));
+        assert!(late.split_brain);
+        assert_eq!(late.since_last_ack, Some(Time::secs(1)));
+        assert_eq!(j.primaries(), 2);
+    }
+
+    #[test]
+    fn lost_writes_are_counted_once() {
+        let mut j = Judge::default();
+        let (a, b) = (entry(1, 1, 1), entry(1, 2, 1));
+        j.acked(1, &a, Time::secs(1));
+        j.acked(2, &b, Time::secs(1));
+        // the new primary has only the first
+        let lost = j.elected(1, 2, Time::secs(2), &[a]);
+        assert_eq!((lost.count, lost.example), (1, Some(b.id)));
+        assert_eq!(j.truncated(2, &[b]).count, 0);
+        assert_eq!(j.truncated(1, &[a]).count, 1);
+        assert_eq!(j.elected(2, 3, Time::secs(3), &[]).count, 0);
+    }
+}
