@@ -173,7 +173,8 @@ impl Client {
                 }
                 self.schedule_read(ctx);
             }
-            Timer::Watchdog if self.watchdog == Some(ctx.now()) => {
+            // A timer can fire late (a busy or paused node), never early.
+            Timer::Watchdog if self.watchdog.is_some_and(|w| ctx.now() >= w) => {
                 self.watchdog = None;
                 self.on_watchdog(ctx);
             }
