@@ -33,7 +33,7 @@ fn setup(seed: u64, replication: &str, fencing: bool, trace: bool) -> Setup {
         nodes,
         link: LinkConfig::default(),
         links: vec![],
-        processing: Time::ZERO,
+        processing: Time::micros(50),
         knobs,
         trace,
     }

@@ -45,7 +45,7 @@ fn setup(seed: u64, knobs: &[(&str, &str)]) -> Setup {
         nodes,
         link: LinkConfig::default(),
         links: vec![],
-        processing: Time::ZERO,
+        processing: Time::micros(50),
         knobs: values,
         trace: false,
     }

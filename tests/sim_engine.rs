@@ -262,3 +262,54 @@ fn a_busy_node_handles_every_message_late_but_loses_none() {
     assert_eq!(sent, delivered + sim.in_flight().len());
     assert!(sim.node(5).completed() > 50, "{}", sim.node(5).completed());
 }
+
+#[test]
+fn a_backlog_is_drained_one_message_at_a_time_without_requeue_storms() {
+    let mut setup = echo_setup(4, jittery(), true);
+    setup.processing = Time::micros(200);
+    let mut sim = build_sim(&setup).unwrap();
+    // Freeze a server under load: pings pile up, then it has to work through them.
+    sim.schedule(
+        Time::millis(10),
+        Input::Pause {
+            node: NodeSel::Id(0),
+            duration: Some(Time::millis(300)),
+        },
+    );
+    sim.run_until(Time::millis(310));
+    let before = sim.processed();
+    let trace_before = sim.trace().len();
+    sim.run_until(Time::millis(400));
+    let handled: Vec<u64> = sim.trace()[trace_before..]
+        .iter()
+        .filter(|e| e.node == Some(0))
+        .filter_map(|e| match e.kind {
+            TraceKind::Deliver { msg, .. } => Some(msg),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        handled.len() >= 5,
+        "the backlog was not handled: {handled:?}"
+    );
+    // Handled one at a time, at least the processing time apart.
+    let times: Vec<Time> = sim.trace()[trace_before..]
+        .iter()
+        .filter(|e| e.node == Some(0) && matches!(e.kind, TraceKind::Deliver { .. }))
+        .map(|e| e.time)
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[1] - w[0] >= Time::micros(200)),
+        "{times:?}"
+    );
+    // No requeue storm: a handful of events per delivered message at most.
+    let delivered_all = sim.trace()[trace_before..]
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Deliver { .. }))
+        .count() as u64;
+    assert!(
+        sim.processed() - before <= 3 * delivered_all + 10,
+        "{} events for {delivered_all} deliveries",
+        sim.processed() - before
+    );
+}

@@ -509,8 +509,9 @@ impl Checker<'_> {
             },
             (k, _, _) => k,
         };
-        if d.choices.is_some() && !matches!(full, KnobKind::Choice(_)) {
-            let c = d.choices.as_ref().expect("checked");
+        if let Some(c) = &d.choices
+            && !matches!(full, KnobKind::Choice(_))
+        {
             self.error(
                 c.span(),
                 format!(

@@ -90,6 +90,16 @@ struct InFlight<M> {
     lamport: u64,
 }
 
+/// Why an event cannot be handled by its node right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wait {
+    No,
+    /// Frozen: the event waits until the node resumes.
+    Paused,
+    /// Still handling earlier events: the event joins the node's inbox.
+    Busy,
+}
+
 #[derive(Clone, Debug)]
 enum EventKind<T> {
     Start(usize),
@@ -106,6 +116,8 @@ enum EventKind<T> {
     /// Boxed: inputs are rare and large, and every queue entry is as big as
     /// the largest variant, so keeping this one small keeps the heap fast.
     Input(Box<Input>),
+    /// The node has finished its current event: handle the next in its inbox.
+    Wake(usize),
     /// End of a timed pause; ignored if the pause was ended or replaced.
     PauseOver {
         node: usize,
@@ -198,6 +210,11 @@ struct Slot<N: Node> {
     busy_until: Time,
     /// Events that arrived while paused, in arrival order.
     deferred: Vec<Queued<N::Timer>>,
+    /// Events that arrived while the node was busy, handled one at a time in
+    /// arrival order as it becomes free.
+    inbox: VecDeque<EventKind<N::Timer>>,
+    /// Whether a `Wake` for this node is queued.
+    wake_armed: bool,
 }
 
 /// A deterministic simulation of a cluster of `N` nodes.
@@ -245,6 +262,8 @@ impl<N: Node> Sim<N> {
                     slow: 1.0,
                     busy_until: Time::ZERO,
                     deferred: Vec::new(),
+                    inbox: VecDeque::new(),
+                    wake_armed: false,
                 })
                 .collect(),
             network: Network::new(n, config.link),
@@ -398,30 +417,50 @@ impl<N: Node> Sim<N> {
         self.now = ev.time;
         self.processed += 1;
         match ev.kind {
+            EventKind::Wake(node) => {
+                let s = &mut self.nodes[node];
+                s.wake_armed = false;
+                if s.health != Health::Up {
+                    return true; // paused: the inbox waits; crashed: it was emptied
+                }
+                if let Some(kind) = s.inbox.pop_front() {
+                    self.handle(kind, false);
+                }
+                self.arm_wake(node);
+            }
+            kind => self.handle(kind, true),
+        }
+        true
+    }
+
+    /// Handles an event popped from the queue (`on_time`) or from a node's inbox.
+    fn handle(&mut self, kind: EventKind<N::Timer>, on_time: bool) {
+        match kind {
             EventKind::Start(i) => {
                 self.record(Some(i), TraceKind::Start);
                 self.dispatch(i, |n, ctx| n.on_start(ctx));
             }
             EventKind::Deliver { slot, id } => {
                 let Some(f) = &self.flights[slot as usize] else {
-                    return true;
+                    return;
                 };
-                if f.id != id || f.arrives_at != Some(ev.time) {
-                    return true; // rescheduled, delivered early or dropped
+                if f.id != id || (on_time && f.arrives_at != Some(self.now)) {
+                    return; // rescheduled, delivered early or dropped
                 }
                 let to = f.to;
-                if let Some(requeue) = self.must_wait(to, ev.time) {
-                    if let Some(busy_until) = requeue {
-                        // The message now arrives when the receiver is free.
-                        let f = self.flights[slot as usize].as_mut().expect("checked above");
-                        f.arrives_at = Some(busy_until);
-                    }
-                    self.defer(to, requeue, EventKind::Deliver { slot, id });
-                    return true;
+                if on_time && self.network.is_held(f.from, f.to) {
+                    self.flights[slot as usize]
+                        .as_mut()
+                        .expect("checked above")
+                        .arrives_at = None;
+                    return;
                 }
-                if self.network.is_held(f.from, f.to) {
-                    self.flights[slot as usize].as_mut().unwrap().arrives_at = None;
-                    return true;
+                if on_time {
+                    let wait = self.wait_state(to);
+                    if wait != Wait::No {
+                        self.hold_for(to, wait, EventKind::Deliver { slot, id });
+                        return;
+                    }
                 }
                 self.deliver(slot as usize);
             }
@@ -432,29 +471,22 @@ impl<N: Node> Sim<N> {
                 timer,
             } => {
                 if self.nodes[node].incarnation != incarnation || self.cancelled.remove(&id) {
-                    return true;
+                    return;
                 }
-                if let Some(requeue) = self.must_wait(node, ev.time) {
-                    self.defer(
-                        node,
-                        requeue,
-                        EventKind::Timer {
+                if on_time {
+                    let wait = self.wait_state(node);
+                    if wait != Wait::No {
+                        let ev = EventKind::Timer {
                             node,
                             id,
                             incarnation,
                             timer,
-                        },
-                    );
-                    return true;
+                        };
+                        self.hold_for(node, wait, ev);
+                        return;
+                    }
                 }
-                if self.trace.is_some() {
-                    let detail = format!("{timer:?}");
-                    self.record(Some(node), TraceKind::Timer { detail });
-                } else {
-                    self.nodes[node].lamport += 1;
-                }
-                self.occupy(node);
-                self.dispatch(node, |n, ctx| n.on_timer(ctx, timer));
+                self.fire_timer(node, timer);
             }
             EventKind::Input(input) => self.apply(*input),
             EventKind::PauseOver { node, pause } => {
@@ -462,8 +494,19 @@ impl<N: Node> Sim<N> {
                     self.resume(node);
                 }
             }
+            EventKind::Wake(_) => unreachable!("wakes are handled in step"),
         }
-        true
+    }
+
+    fn fire_timer(&mut self, node: usize, timer: N::Timer) {
+        if self.trace.is_some() {
+            let detail = format!("{timer:?}");
+            self.record(Some(node), TraceKind::Timer { detail });
+        } else {
+            self.nodes[node].lamport += 1;
+        }
+        self.occupy(node);
+        self.dispatch(node, |n, ctx| n.on_timer(ctx, timer));
     }
 
     fn push(&mut self, time: Time, kind: EventKind<N::Timer>) {
@@ -475,32 +518,47 @@ impl<N: Node> Sim<N> {
         });
     }
 
-    /// `Some(None)`: the node is paused, keep the event for later.
-    /// `Some(Some(t))`: the node is busy until `t`. `None`: handle it now.
-    fn must_wait(&self, node: usize, now: Time) -> Option<Option<Time>> {
+    /// Whether an event for `node` arriving now must wait, and why.
+    fn wait_state(&self, node: usize) -> Wait {
         let s = &self.nodes[node];
-        if s.health == Health::Paused {
-            return Some(None);
+        match s.health {
+            Health::Paused => Wait::Paused,
+            Health::Up if s.busy_until > self.now || !s.inbox.is_empty() => Wait::Busy,
+            _ => Wait::No,
         }
-        if s.health == Health::Up && s.busy_until > now {
-            return Some(Some(s.busy_until));
-        }
-        None
     }
 
-    fn defer(&mut self, node: usize, until: Option<Time>, kind: EventKind<N::Timer>) {
-        match until {
-            Some(t) => self.push(t, kind),
-            None => {
-                self.seq += 1;
-                let q = Queued {
-                    time: self.now,
-                    seq: self.seq,
-                    kind,
-                };
-                self.nodes[node].deferred.push(q);
+    /// Keeps an event for a node that cannot take it now.
+    fn hold_for(&mut self, node: usize, wait: Wait, kind: EventKind<N::Timer>) {
+        match wait {
+            Wait::Busy => {
+                self.nodes[node].inbox.push_back(kind);
+                self.arm_wake(node);
             }
+            _ => self.park(node, kind),
         }
+    }
+
+    /// Keeps an event for a paused node until it resumes.
+    fn park(&mut self, node: usize, kind: EventKind<N::Timer>) {
+        self.seq += 1;
+        let q = Queued {
+            time: self.now,
+            seq: self.seq,
+            kind,
+        };
+        self.nodes[node].deferred.push(q);
+    }
+
+    /// Queues a wake for when the node is free, if it has work waiting.
+    fn arm_wake(&mut self, node: usize) {
+        let s = &self.nodes[node];
+        if s.wake_armed || s.inbox.is_empty() || s.health != Health::Up {
+            return;
+        }
+        let at = s.busy_until.max(self.now);
+        self.nodes[node].wake_armed = true;
+        self.push(at, EventKind::Wake(node));
     }
 
     fn occupy(&mut self, node: usize) {
@@ -867,9 +925,8 @@ impl<N: Node> Sim<N> {
                         self.flights[slot].as_mut().expect("found above").arrives_at =
                             Some(self.now);
                         let id = self.flights[slot].as_ref().expect("found above").id;
-                        self.defer(
+                        self.park(
                             to,
-                            None,
                             EventKind::Deliver {
                                 slot: slot as u32,
                                 id,
@@ -907,12 +964,16 @@ impl<N: Node> Sim<N> {
         s.health = Health::Down;
         s.incarnation += 1;
         s.slow = 1.0;
-        let deferred = std::mem::take(&mut s.deferred);
+        let waiting: Vec<EventKind<N::Timer>> = std::mem::take(&mut s.deferred)
+            .into_iter()
+            .map(|q| q.kind)
+            .chain(std::mem::take(&mut s.inbox))
+            .collect();
         self.record(Some(i), TraceKind::Crash);
         self.dispatch(i, |n, ctx| n.on_crash(ctx));
-        // What waited for the frozen node is lost with it.
-        for q in deferred {
-            if let EventKind::Deliver { slot, id } = q.kind
+        // What waited for the node is lost with it.
+        for kind in waiting {
+            if let EventKind::Deliver { slot, id } = kind
                 && self.flights[slot as usize]
                     .as_ref()
                     .is_some_and(|f| f.id == id)
@@ -922,24 +983,23 @@ impl<N: Node> Sim<N> {
         }
     }
 
+    /// Wakes a paused node: what arrived meanwhile joins its inbox, in
+    /// arrival order, and is handled one event at a time from now on.
     fn resume(&mut self, i: usize) {
         let s = &mut self.nodes[i];
         s.health = Health::Up;
         let deferred = std::mem::take(&mut s.deferred);
         self.record(Some(i), TraceKind::Resume);
-        for mut q in deferred {
-            if let EventKind::Deliver { slot, id } = q.kind {
-                // Re-arm the delivery for now, keeping the message where it is.
-                match self.flights[slot as usize].as_mut() {
-                    Some(f) if f.id == id => f.arrives_at = Some(self.now),
-                    _ => continue,
-                }
+        for q in deferred {
+            if let EventKind::Deliver { slot, id } = q.kind
+                && let Some(f) = self.flights[slot as usize].as_mut()
+                && f.id == id
+            {
+                f.arrives_at = Some(self.now);
             }
-            self.seq += 1;
-            q.time = self.now;
-            q.seq = self.seq;
-            self.queue.push(q);
+            self.nodes[i].inbox.push_back(q.kind);
         }
+        self.arm_wake(i);
     }
 
     /// Sends every message held on `from -> to` on its way.
