@@ -19,7 +19,7 @@ fn lesson(id: &str) -> Arc<Lesson> {
         .expect("lesson exists")
 }
 
-fn hour(id: &str, settings: &[&str], reps: usize) {
+fn hour(id: &str, settings: &[&str], checkpoints: bool, reps: usize) {
     let l = lesson(id);
     let settings: Vec<_> = settings
         .iter()
@@ -29,6 +29,7 @@ fn hour(id: &str, settings: &[&str], reps: usize) {
     let mut events = 0;
     for seed in 0..reps as u64 {
         let mut run = Run::new(l.clone(), seed, &settings, false).unwrap();
+        run.set_checkpointing(checkpoints);
         let start = Instant::now();
         run.advance_to(Time::secs(3600));
         times.push(start.elapsed());
@@ -86,9 +87,10 @@ fn seek(id: &str, trace: bool) {
 }
 
 fn main() {
-    hour("failover", &[], 3);
-    hour("failover", &["replication=quorum", "fencing=on"], 3);
-    hour("flaky-dependency", &[], 3);
+    hour("failover", &[], false, 3);
+    hour("failover", &["replication=quorum", "fencing=on"], false, 3);
+    hour("flaky-dependency", &[], false, 3);
+    hour("failover", &["replication=quorum", "fencing=on"], true, 3);
     seek("failover", false);
     seek("failover", true);
     seek("flaky-dependency", true);

@@ -78,6 +78,7 @@ pub fn run(dir: Option<&Path>, args: &RunArgs) -> Result<(), String> {
         .collect::<Result<Vec<_>, _>>()?;
     let seed = args.seed.unwrap_or(lesson.seed);
     let mut run = Run::new(lesson.clone(), seed, &settings, args.trace)?;
+    run.set_checkpointing(false);
     let until = args.duration.unwrap_or(lesson.length);
     run.advance_to(until);
     let out = if args.json {

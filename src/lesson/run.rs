@@ -40,6 +40,9 @@ pub struct Run {
     cluster: Box<dyn Cluster + Send>,
     checkpoints: Vec<Checkpoint>,
     spacing: Time,
+    /// Off for runs that never go back (the headless `run`): copying the
+    /// state costs time that only rewinding repays.
+    checkpointing: bool,
 }
 
 impl Run {
@@ -65,6 +68,7 @@ impl Run {
             cluster,
             checkpoints: Vec::new(),
             spacing: FIRST_SPACING,
+            checkpointing: true,
         })
     }
 
@@ -161,9 +165,17 @@ impl Run {
         self.cluster.step()
     }
 
+    /// Whether to keep checkpoints for fast rewinding (on by default).
+    pub fn set_checkpointing(&mut self, on: bool) {
+        self.checkpointing = on;
+        if !on {
+            self.checkpoints.clear();
+        }
+    }
+
     /// Runs forward to `t` (no-op if `t` has passed), keeping checkpoints on the way.
     pub fn advance_to(&mut self, t: Time) {
-        loop {
+        while self.checkpointing {
             let last = self.checkpoints.last().map_or(Time::ZERO, |c| c.at);
             let next = last + self.spacing;
             if next > t || self.now() > next {
