@@ -107,6 +107,30 @@ fn section_echo() {
         ours.per_sec() / turmoil.per_sec(),
         traced.per_sec() / turmoil.per_sec(),
     );
+    // The machine's speed drifts between measurements; pairs taken back to
+    // back see the same drift, so the median of their ratios is steadier.
+    let mut ratios: Vec<f64> = (0..2 * REPS)
+        .map(|_| {
+            let ours = rate(|| echo_ours(ECHO_TRIPS_OURS, false));
+            let theirs = rate(|| echo_turmoil(ECHO_TRIPS_TURMOIL));
+            ours / theirs
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "{label}: ratio splitbrain/turmoil {:.1}x (median of {} interleaved pairs, range {:.1}x..{:.1}x)",
+        ratios[ratios.len() / 2],
+        ratios.len(),
+        ratios[0],
+        ratios[ratios.len() - 1],
+    );
+}
+
+/// Events per second of one run.
+fn rate(run: impl FnOnce() -> u64) -> f64 {
+    let start = Instant::now();
+    let events = run();
+    events as f64 / start.elapsed().as_secs_f64()
 }
 
 fn echo_setup(trace: bool) -> Setup {

@@ -428,9 +428,36 @@ impl<N: Node> Sim<N> {
                 }
                 self.arm_wake(node);
             }
+            // The common case, kept out of the general path.
+            EventKind::Deliver { slot, id } => self.arrive(slot, id),
             kind => self.handle(kind, true),
         }
         true
+    }
+
+    /// A message reaches its destination at its arrival time.
+    #[inline]
+    fn arrive(&mut self, slot: u32, id: u64) {
+        let Some(f) = &self.flights[slot as usize] else {
+            return;
+        };
+        if f.id != id || f.arrives_at != Some(self.now) {
+            return; // rescheduled, delivered early or dropped
+        }
+        let (from, to) = (f.from, f.to);
+        if self.network.is_held(from, to) {
+            self.flights[slot as usize]
+                .as_mut()
+                .expect("checked above")
+                .arrives_at = None;
+            return;
+        }
+        let wait = self.wait_state(to);
+        if wait != Wait::No {
+            self.hold_for(to, wait, EventKind::Deliver { slot, id });
+            return;
+        }
+        self.deliver(slot as usize);
     }
 
     /// Handles an event popped from the queue (`on_time`) or from a node's inbox.
@@ -440,29 +467,15 @@ impl<N: Node> Sim<N> {
                 self.record(Some(i), TraceKind::Start);
                 self.dispatch(i, |n, ctx| n.on_start(ctx));
             }
+            EventKind::Deliver { slot, id } if on_time => self.arrive(slot, id),
             EventKind::Deliver { slot, id } => {
-                let Some(f) = &self.flights[slot as usize] else {
-                    return;
-                };
-                if f.id != id || (on_time && f.arrives_at != Some(self.now)) {
-                    return; // rescheduled, delivered early or dropped
+                // From the inbox: it arrived earlier; deliver unless dropped meanwhile.
+                if self.flights[slot as usize]
+                    .as_ref()
+                    .is_some_and(|f| f.id == id)
+                {
+                    self.deliver(slot as usize);
                 }
-                let to = f.to;
-                if on_time && self.network.is_held(f.from, f.to) {
-                    self.flights[slot as usize]
-                        .as_mut()
-                        .expect("checked above")
-                        .arrives_at = None;
-                    return;
-                }
-                if on_time {
-                    let wait = self.wait_state(to);
-                    if wait != Wait::No {
-                        self.hold_for(to, wait, EventKind::Deliver { slot, id });
-                        return;
-                    }
-                }
-                self.deliver(slot as usize);
             }
             EventKind::Timer {
                 node,
@@ -519,6 +532,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Whether an event for `node` arriving now must wait, and why.
+    #[inline]
     fn wait_state(&self, node: usize) -> Wait {
         let s = &self.nodes[node];
         match s.health {
