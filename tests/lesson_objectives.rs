@@ -128,7 +128,7 @@ fn whole_lesson_traces_are_deterministic_per_seed() {
             run.trace_lines().collect::<Vec<_>>()
         };
         let mut previous: Option<Vec<String>> = None;
-        for seed in 0..4 {
+        for seed in 0..8 {
             let a = trace(seed);
             assert_eq!(a, trace(seed), "{id} seed {seed} differs between two runs");
             if let Some(p) = &previous {

@@ -15,6 +15,26 @@ fn text(run: &Run) -> Vec<String> {
     run.trace_lines().collect()
 }
 
+/// Asserts equal traces, showing where they part.
+fn same(a: &[String], b: &[String], what: &str) {
+    if a == b {
+        return;
+    }
+    let i = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let show = |t: &[String]| t[i.saturating_sub(3)..(i + 3).min(t.len())].join("\n");
+    panic!(
+        "{what}: traces part at line {i} (lengths {} and {}):\n{}\n--- versus ---\n{}",
+        a.len(),
+        b.len(),
+        show(a),
+        show(b)
+    );
+}
+
 #[test]
 fn seeking_back_then_forward_repeats_history_exactly() {
     let mut straight = run(true);
@@ -95,4 +115,57 @@ fn restart_with_the_same_seed_repeats_and_a_new_seed_differs() {
     r.restart(Some(12)).unwrap();
     r.advance_to(Time::secs(3));
     assert_ne!(text(&r), first);
+}
+
+#[test]
+fn a_failover_run_with_learner_inputs_rewinds_exactly() {
+    use splitbrain::lesson::Catalog;
+    use splitbrain::sim::KnobValue;
+    let lesson = Catalog::embedded().unwrap().get("failover").unwrap();
+    let act = |r: &mut Run| {
+        r.advance_to(Time::secs(5));
+        r.input(Input::Knob {
+            name: "replication".into(),
+            value: KnobValue::Choice("quorum".into()),
+        });
+        r.advance_to(Time::millis(7300));
+        r.input(Input::Crash(NodeSel::Role("primary".into())));
+        r.advance_to(Time::secs(9));
+        r.step();
+        r.input(Input::Isolate(NodeSel::Id(3)));
+        r.advance_to(Time::secs(15));
+    };
+    let mut straight = Run::new(lesson.clone(), 4, &[], true).unwrap();
+    act(&mut straight);
+    let expected = text(&straight);
+    assert!(expected.len() > 10_000);
+
+    let mut r = Run::new(lesson.clone(), 4, &[], true).unwrap();
+    act(&mut r);
+    // Back to instants after the last input: the same history again.
+    for back in [Time::secs(12), Time::millis(9001), Time::secs(14)] {
+        r.seek(back).unwrap();
+        r.seek(Time::secs(15)).unwrap();
+        same(
+            &text(&r),
+            &expected,
+            &format!("after seeking back to {back}"),
+        );
+    }
+    assert_eq!(r.knobs()["replication"], KnobValue::Choice("quorum".into()));
+    // Back before the isolation: it is forgotten, and history is that of a
+    // run with only the first two inputs.
+    r.seek(Time::millis(8000)).unwrap();
+    assert_eq!(r.inputs().len(), 2);
+    r.seek(Time::secs(15)).unwrap();
+    let mut two = Run::new(lesson, 4, &[], true).unwrap();
+    two.advance_to(Time::secs(5));
+    two.input(Input::Knob {
+        name: "replication".into(),
+        value: KnobValue::Choice("quorum".into()),
+    });
+    two.advance_to(Time::millis(7300));
+    two.input(Input::Crash(NodeSel::Role("primary".into())));
+    two.advance_to(Time::secs(15));
+    same(&text(&r), &text(&two), "after forgetting the isolation");
 }
