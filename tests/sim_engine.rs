@@ -313,3 +313,73 @@ fn a_backlog_is_drained_one_message_at_a_time_without_requeue_storms() {
         sim.processed() - before
     );
 }
+
+/// A node that reads its local clock every 100 ms into a gauge.
+#[derive(Clone)]
+struct ClockReader;
+
+#[derive(Clone, Debug)]
+struct NoMsg;
+
+impl Message for NoMsg {
+    fn kind(&self) -> &'static str {
+        "none"
+    }
+}
+
+impl Node for ClockReader {
+    type Msg = NoMsg;
+    type Timer = ();
+    type World = ();
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        ctx.set_timer(Time::millis(100), ());
+    }
+    fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: usize, _: NoMsg) {}
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, _: ()) {
+        let skew = ctx.clock() - ctx.now().as_micros() as i64;
+        let name = format!("skew_ms.{}", ctx.name(ctx.me()));
+        ctx.gauge(&name, skew as f64 / 1000.0);
+        ctx.set_timer(Time::millis(100), ());
+    }
+    fn on_crash(&mut self, _: &mut Ctx<'_, Self>) {}
+    fn role(&self) -> &str {
+        "reader"
+    }
+}
+
+#[test]
+fn clock_jumps_move_one_nodes_local_clock_only() {
+    let nodes = vec![
+        ("a".to_string(), ClockReader),
+        ("b".to_string(), ClockReader),
+    ];
+    let mut sim = Sim::new(SimConfig::default(), nodes);
+    sim.schedule(
+        Time::millis(450),
+        Input::ClockJump {
+            node: NodeSel::Id(0),
+            by: -5_000_000,
+        },
+    );
+    sim.run_until(Time::secs(1));
+    let m = sim.metrics();
+    assert_eq!(
+        m.query("skew_ms.b", Stat::Min, Time::ZERO, Time::secs(2)),
+        Some(0.0),
+        "b's clock moved"
+    );
+    assert_eq!(
+        m.query("skew_ms.a", Stat::Max, Time::ZERO, Time::millis(450)),
+        Some(0.0)
+    );
+    assert_eq!(
+        m.query("skew_ms.a", Stat::Last, Time::ZERO, Time::secs(2)),
+        Some(-5000.0)
+    );
+    // Timers run on virtual time: the first one after the jump fires on schedule.
+    assert_eq!(
+        m.gauge_points("skew_ms.a").last().map(|p| p.0),
+        Some(Time::millis(500))
+    );
+    assert_eq!(sim.node_views()[0].clock_offset, -5_000_000);
+}
