@@ -189,11 +189,29 @@ impl<T> EventQueue<T> {
     }
 
     fn pop(&mut self) -> Option<Queued<T>> {
-        match (self.sorted.front(), self.heap.peek()) {
+        self.pop_until(Time::MAX)
+    }
+
+    /// The earliest event, if it is due at or before `until`.
+    #[inline]
+    fn pop_until(&mut self, until: Time) -> Option<Queued<T>> {
+        let from_heap = match (self.sorted.front(), self.heap.peek()) {
             // `Queued`'s order is reversed: greater means earlier.
-            (Some(a), Some(b)) if b > a => self.heap.pop(),
-            (Some(_), _) => self.sorted.pop_front(),
-            (None, _) => self.heap.pop(),
+            (Some(a), Some(b)) => b > a,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => return None,
+        };
+        if from_heap {
+            if self.heap.peek().is_some_and(|q| q.time <= until) {
+                self.heap.pop()
+            } else {
+                None
+            }
+        } else if self.sorted.front().is_some_and(|q| q.time <= until) {
+            self.sorted.pop_front()
+        } else {
+            None
         }
     }
 }
@@ -403,17 +421,25 @@ impl<N: Node> Sim<N> {
 
     /// Processes every event up to and including `until`, then sets the clock to `until`.
     pub fn run_until(&mut self, until: Time) {
-        while self.queue.peek_time().is_some_and(|t| t <= until) {
-            self.step();
+        while let Some(ev) = self.queue.pop_until(until) {
+            self.process(ev);
         }
         self.now = self.now.max(until);
     }
 
     /// Processes the next event. Returns false when nothing is left to do.
     pub fn step(&mut self) -> bool {
-        let Some(ev) = self.queue.pop() else {
-            return false;
-        };
+        match self.queue.pop() {
+            Some(ev) => {
+                self.process(ev);
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[inline]
+    fn process(&mut self, ev: Queued<N::Timer>) {
         self.now = ev.time;
         self.processed += 1;
         match ev.kind {
@@ -421,7 +447,7 @@ impl<N: Node> Sim<N> {
                 let s = &mut self.nodes[node];
                 s.wake_armed = false;
                 if s.health != Health::Up {
-                    return true; // paused: the inbox waits; crashed: it was emptied
+                    return; // paused: the inbox waits; crashed: it was emptied
                 }
                 if let Some(kind) = s.inbox.pop_front() {
                     self.handle(kind, false);
@@ -432,7 +458,6 @@ impl<N: Node> Sim<N> {
             EventKind::Deliver { slot, id } => self.arrive(slot, id),
             kind => self.handle(kind, true),
         }
-        true
     }
 
     /// A message reaches its destination at its arrival time.
@@ -690,96 +715,105 @@ impl<N: Node> Sim<N> {
     }
 
     fn send(&mut self, from: usize, to: usize, msg: N::Msg) {
-        let mut msg = Some(msg);
         let s = &mut self.nodes[from];
         s.lamport += 1;
         let lamport = s.lamport;
         let depart = s.busy_until.max(self.now);
-        let link = *self.network.link(from, to);
-        let copies = if link.duplicate > 0.0 && self.rng.random_bool(link.duplicate) {
-            2
+        let duplicate = self.network.link(from, to).duplicate;
+        // Random draws in a fixed order: duplication, then per copy loss and latency.
+        if duplicate > 0.0 && self.rng.random_bool(duplicate) {
+            self.send_copy(from, to, msg.clone(), lamport, depart, false);
+            self.send_copy(from, to, msg, lamport, depart, true);
         } else {
-            1
+            self.send_copy(from, to, msg, lamport, depart, false);
+        }
+    }
+
+    /// Puts one copy of a message on the link, or loses it.
+    #[inline]
+    fn send_copy(
+        &mut self,
+        from: usize,
+        to: usize,
+        msg: N::Msg,
+        lamport: u64,
+        depart: Time,
+        duplicate: bool,
+    ) {
+        let id = self.next_msg;
+        self.next_msg += 1;
+        let link = self.network.link(from, to);
+        let lost = link.loss > 0.0 && self.rng.random_bool(link.loss);
+        let cut = self.network.is_cut(from, to);
+        let arrives = if lost || cut || self.network.is_held(from, to) {
+            None
+        } else {
+            let link = self.network.link(from, to);
+            Some(depart + sample(&link.latency, &mut self.rng))
         };
-        for copy in 0..copies {
-            let id = self.next_msg;
-            self.next_msg += 1;
-            let lost = link.loss > 0.0 && self.rng.random_bool(link.loss);
-            let cut = self.network.is_cut(from, to);
-            let held = self.network.is_held(from, to);
-            let arrives =
-                (!lost && !cut && !held).then(|| depart + sample(&link.latency, &mut self.rng));
-            if let Some(trace) = &mut self.trace {
-                let msg = msg.as_ref().expect("taken only by the last copy");
-                let kind = TraceKind::Send {
+        if let Some(trace) = &mut self.trace {
+            let kind = TraceKind::Send {
+                msg: id,
+                to,
+                kind: msg.kind(),
+                detail: format!("{msg:?}"),
+                arrives,
+                duplicate,
+            };
+            let seq = trace.len() as u64;
+            trace.push(TraceEvent {
+                seq,
+                time: self.now,
+                node: Some(from),
+                lamport,
+                kind,
+            });
+            if lost || cut {
+                let reason = if cut {
+                    DropReason::Partition
+                } else {
+                    DropReason::Loss
+                };
+                let kind = TraceKind::Drop {
                     msg: id,
+                    from,
                     to,
                     kind: msg.kind(),
-                    detail: format!("{msg:?}"),
-                    arrives,
-                    duplicate: copy == 1,
+                    reason,
                 };
-                let seq = trace.len() as u64;
                 trace.push(TraceEvent {
-                    seq,
+                    seq: seq + 1,
                     time: self.now,
-                    node: Some(from),
-                    lamport,
+                    node: None,
+                    lamport: 0,
                     kind,
                 });
-                if lost || cut {
-                    let reason = if cut {
-                        DropReason::Partition
-                    } else {
-                        DropReason::Loss
-                    };
-                    let kind = TraceKind::Drop {
-                        msg: id,
-                        from,
-                        to,
-                        kind: msg.kind(),
-                        reason,
-                    };
-                    trace.push(TraceEvent {
-                        seq: seq + 1,
-                        time: self.now,
-                        node: None,
-                        lamport: 0,
-                        kind,
-                    });
-                }
             }
-            if lost || cut {
-                continue;
+        }
+        if lost || cut {
+            return;
+        }
+        let flight = InFlight {
+            id,
+            from,
+            to,
+            msg,
+            sent_at: self.now,
+            arrives_at: arrives,
+            lamport,
+        };
+        let slot = match self.free_flights.pop() {
+            Some(s) => {
+                self.flights[s as usize] = Some(flight);
+                s
             }
-            // The last copy takes the message; only a duplicate clones it.
-            let msg = if copy + 1 == copies {
-                msg.take().expect("only the last copy takes the message")
-            } else {
-                msg.as_ref().expect("taken only by the last copy").clone()
-            };
-            let flight = InFlight {
-                id,
-                from,
-                to,
-                msg,
-                sent_at: self.now,
-                arrives_at: arrives,
-                lamport,
-            };
-            let slot = match self.free_flights.pop() {
-                Some(s) => {
-                    self.flights[s as usize] = Some(flight);
-                    s
-                }
-                None => {
-                    self.flights.push(Some(flight));
-                    (self.flights.len() - 1) as u32
-                }
-            };
-            if let Some(at) = arrives {
-                self.push(at, EventKind::Deliver { slot, id });
+            None => {
+                self.flights.push(Some(flight));
+                (self.flights.len() - 1) as u32
             }
+        };
+        if let Some(at) = arrives {
+            self.push(at, EventKind::Deliver { slot, id });
         }
     }
 
