@@ -181,3 +181,51 @@ impl Network {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn mean_and_spread(l: Latency) -> (f64, f64, f64) {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        let v: Vec<f64> = (0..20_000).map(|_| l.sample(&mut rng).0 as f64).collect();
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        let min = v.iter().copied().fold(f64::MAX, f64::min);
+        let max = v.iter().copied().fold(0.0, f64::max);
+        (mean, min, max)
+    }
+
+    #[test]
+    fn each_distribution_has_the_shape_it_claims() {
+        let ms = Time::millis;
+        assert_eq!(
+            mean_and_spread(Latency::Constant { value: ms(5) }),
+            (5000.0, 5000.0, 5000.0)
+        );
+        let (mean, min, max) = mean_and_spread(Latency::Uniform {
+            min: ms(2),
+            max: ms(4),
+        });
+        assert!(
+            (mean - 3000.0).abs() < 30.0 && min >= 2000.0 && max <= 4000.0,
+            "{mean} {min} {max}"
+        );
+        let (mean, min, _) = mean_and_spread(Latency::Normal {
+            mean: ms(10),
+            stddev: ms(2),
+        });
+        assert!((mean - 10_000.0).abs() < 60.0 && min >= 0.0, "{mean} {min}");
+        let (mean, min, max) = mean_and_spread(Latency::Exponential { mean: ms(4) });
+        assert!(
+            (mean - 4000.0).abs() < 120.0 && min >= 0.0 && max > 16_000.0,
+            "{mean} {min} {max}"
+        );
+        // A normal latency never goes below zero, however wide.
+        let (_, min, _) = mean_and_spread(Latency::Normal {
+            mean: ms(1),
+            stddev: ms(5),
+        });
+        assert!(min >= 0.0);
+    }
+}
