@@ -132,3 +132,21 @@ fn the_lessons_directory_adds_lessons() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn missing_files_and_directories_are_named_plainly() {
+    let o = splitbrain(&["check", "no-such-lesson.toml"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).starts_with("no-such-lesson.toml: cannot read:"),
+        "{}",
+        stderr(&o)
+    );
+    let o = splitbrain(&["--lessons", "no-such-dir", "list"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).starts_with("no-such-dir: cannot read the lesson directory:"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -81,7 +81,7 @@ pub fn lesson_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, SourceError> 
         file: dir.display().to_string(),
         line: 0,
         col: 0,
-        message: e.to_string(),
+        message: format!("cannot read the lesson directory: {e}"),
     };
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
