@@ -6,7 +6,7 @@ use super::metrics::Metrics;
 use super::network::{Latency, LinkConfig, Network};
 use super::node::{Ctx, Effect, Message, Node, TimerId};
 use super::time::Time;
-use super::trace::{DropReason, TraceEvent, TraceKind};
+use super::trace::{Detail, DropReason, TraceEvent, TraceKind};
 use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet, VecDeque};
@@ -538,7 +538,7 @@ impl<N: Node> Sim<N> {
 
     fn fire_timer(&mut self, node: usize, timer: N::Timer) {
         if self.trace.is_some() {
-            let detail = format!("{timer:?}");
+            let detail = Detail::new(timer.clone());
             self.record(Some(node), TraceKind::Timer { detail });
         } else {
             self.nodes[node].lamport += 1;
@@ -756,7 +756,7 @@ impl<N: Node> Sim<N> {
                 msg: id,
                 to,
                 kind: msg.kind(),
-                detail: format!("{msg:?}"),
+                detail: Detail::new(msg.clone()),
                 arrives,
                 duplicate,
             };

@@ -19,4 +19,4 @@ pub use metrics::{BUCKET, MetricId, MetricKind, Metrics, Stat, quantile};
 pub use network::{Latency, LinkChange, LinkConfig, Network};
 pub use node::{Ctx, Message, Node, TimerId};
 pub use time::Time;
-pub use trace::{DropReason, TraceEvent, TraceKind};
+pub use trace::{Detail, DropReason, TraceEvent, TraceKind};

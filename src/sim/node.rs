@@ -13,7 +13,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use std::fmt;
 
 /// What a message must offer the simulator: a short kind for traces and lists.
-pub trait Message: Clone + fmt::Debug {
+pub trait Message: Clone + fmt::Debug + Send + Sync + 'static {
     fn kind(&self) -> &'static str;
 }
 
@@ -23,7 +23,7 @@ pub struct TimerId(pub u64);
 
 pub trait Node: Clone {
     type Msg: Message;
-    type Timer: Clone + fmt::Debug;
+    type Timer: Clone + fmt::Debug + Send + Sync + 'static;
     /// State shared by every node of a scenario that only observers may use:
     /// the scenario's judge of lost writes and split brains, never a shortcut
     /// for the protocol itself.

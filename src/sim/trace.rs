@@ -3,7 +3,38 @@
 //! every event carries its node's Lamport clock).
 
 use super::time::Time;
-use std::fmt::Write;
+use std::fmt::{self, Write};
+use std::sync::Arc;
+
+/// A message or timer as it was, formatted only when someone reads it:
+/// formatting every event as it happens would cost more than simulating it.
+#[derive(Clone)]
+pub struct Detail(Arc<dyn fmt::Debug + Send + Sync>);
+
+impl Detail {
+    pub fn new(value: impl fmt::Debug + Send + Sync + 'static) -> Detail {
+        Detail(Arc::new(value))
+    }
+}
+
+impl fmt::Display for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl fmt::Debug for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+/// Equal when they read the same.
+impl PartialEq for Detail {
+    fn eq(&self, other: &Detail) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
 
 /// Why a message never arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +73,7 @@ pub enum TraceKind {
         msg: u64,
         to: usize,
         kind: &'static str,
-        detail: String,
+        detail: Detail,
         arrives: Option<Time>,
         duplicate: bool,
     },
@@ -60,7 +91,7 @@ pub enum TraceKind {
         reason: DropReason,
     },
     Timer {
-        detail: String,
+        detail: Detail,
     },
     Log(String),
     /// An input from the script or the learner.
