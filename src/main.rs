@@ -23,6 +23,11 @@ struct Args {
 enum Command {
     /// Lists every lesson: id, chapter, title.
     List,
+    /// Shows a lesson: its story, knobs, phases, script, objectives and metrics.
+    Show {
+        /// The lesson's id (see `splitbrain list`).
+        lesson: String,
+    },
     /// Runs a lesson headless with its script, then prints metrics and objectives.
     Run(cli::RunArgs),
     /// Checks lesson files (the built-in ones when no path is given).
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Some(Command::List) => cli::list(args.lessons.as_deref()),
+        Some(Command::Show { lesson }) => cli::show(args.lessons.as_deref(), &lesson),
         Some(Command::Run(run)) => cli::run(args.lessons.as_deref(), &run),
         Some(Command::Check { paths }) => cli::check(&paths),
         None => {

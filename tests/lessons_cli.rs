@@ -150,3 +150,24 @@ fn missing_files_and_directories_are_named_plainly() {
         stderr(&o)
     );
 }
+
+#[test]
+fn show_lists_what_a_run_can_change_and_check() {
+    let o = splitbrain(&["show", "failover"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for expected in [
+        "replication=async  (one of async, sync, quorum)",
+        "fencing=off  (on or off)",
+        "primary-down 20s..50s",
+        "crash n1",
+        "cut role:primary->n2",
+        "no-split-brain (0s..2m)",
+        "writes.split_brain",
+    ] {
+        assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+    }
+    let o = splitbrain(&["show", "nope"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("unknown lesson `nope`"));
+}
