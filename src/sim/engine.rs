@@ -113,9 +113,9 @@ enum EventKind<T> {
         incarnation: u32,
         timer: T,
     },
-    /// Boxed: inputs are rare and large, and every queue entry is as big as
-    /// the largest variant, so keeping this one small keeps the heap fast.
-    Input(Box<Input>),
+    /// An input, by its index in `Sim::inputs`: inputs are rare and large,
+    /// and an event type with nothing to drop keeps the hot path lean.
+    Input(u32),
     /// The node has finished its current event: handle the next in its inbox.
     Wake(usize),
     /// End of a timed pause; ignored if the pause was ended or replaced.
@@ -251,6 +251,8 @@ pub struct Sim<N: Node> {
     next_msg: u64,
     next_timer: u64,
     cancelled: HashSet<TimerId>,
+    /// Every input scheduled so far; taken when applied.
+    inputs: Vec<Option<Input>>,
     world: N::World,
     metrics: Metrics,
     trace: Option<Vec<TraceEvent>>,
@@ -290,6 +292,7 @@ impl<N: Node> Sim<N> {
             next_msg: 0,
             next_timer: 0,
             cancelled: HashSet::new(),
+            inputs: Vec::new(),
             world: N::World::default(),
             metrics: Metrics::default(),
             trace: config.trace.then(Vec::new),
@@ -410,7 +413,9 @@ impl<N: Node> Sim<N> {
     /// Schedules an input at `at` (or now, if `at` has passed).
     pub fn schedule(&mut self, at: Time, input: Input) {
         let at = at.max(self.now);
-        self.push(at, EventKind::Input(Box::new(input)));
+        let index = self.inputs.len() as u32;
+        self.inputs.push(Some(input));
+        self.push(at, EventKind::Input(index));
     }
 
     pub fn schedule_all(&mut self, inputs: &[TimedInput]) {
@@ -526,7 +531,11 @@ impl<N: Node> Sim<N> {
                 }
                 self.fire_timer(node, timer);
             }
-            EventKind::Input(input) => self.apply(*input),
+            EventKind::Input(index) => {
+                if let Some(input) = self.inputs[index as usize].take() {
+                    self.apply(input);
+                }
+            }
             EventKind::PauseOver { node, pause } => {
                 if self.nodes[node].health == Health::Paused && self.nodes[node].pause == pause {
                     self.resume(node);
@@ -742,13 +751,11 @@ impl<N: Node> Sim<N> {
     ) {
         let id = self.next_msg;
         self.next_msg += 1;
-        let link = self.network.link(from, to);
+        let (link, cut, held) = self.network.state(from, to);
         let lost = link.loss > 0.0 && self.rng.random_bool(link.loss);
-        let cut = self.network.is_cut(from, to);
-        let arrives = if lost || cut || self.network.is_held(from, to) {
+        let arrives = if lost || cut || held {
             None
         } else {
-            let link = self.network.link(from, to);
             Some(depart + sample(&link.latency, &mut self.rng))
         };
         if let Some(trace) = &mut self.trace {

@@ -141,6 +141,13 @@ impl Network {
         from * self.n + to
     }
 
+    /// Everything about one directed link at once, for the simulator's hot path.
+    #[inline]
+    pub(crate) fn state(&self, from: usize, to: usize) -> (&LinkConfig, bool, bool) {
+        let i = self.at(from, to);
+        (&self.links[i], self.cut[i], self.held[i])
+    }
+
     pub fn link(&self, from: usize, to: usize) -> &LinkConfig {
         &self.links[self.at(from, to)]
     }
