@@ -8,3 +8,4 @@ pub mod cli;
 pub mod lesson;
 pub mod scenarios;
 pub mod sim;
+pub mod ui;

@@ -1,0 +1,8 @@
+//! The terminal playground: the lesson picker, the lesson screen and its
+//! panes and overlays, the app loop, and headless rendering for screenshots.
+//! It draws what scenarios expose (node views, panels, metrics, the trace)
+//! and knows no scenario by name.
+
+pub mod panes;
+pub mod session;
+pub mod theme;

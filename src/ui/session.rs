@@ -1,0 +1,445 @@
+//! The lesson screen's model: a [`Run`] plus what the learner is looking at
+//! (speed, selection, focus, scroll positions, hints, questions). Every
+//! control the learner uses goes through [`Session::apply`], which records it
+//! in the session log; those that change the simulation become inputs of the
+//! run, so the run's own input log replays the session exactly.
+
+use crate::lesson::{Lesson, Run, Status};
+use crate::scenarios::Panel;
+use crate::sim::{Input, KnobValue, LinkChange, NodeSel, Time};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Playback speeds, as multiples of real time; `None` is as fast as the machine goes.
+pub const SPEEDS: [Option<f64>; 11] = [
+    Some(0.1),
+    Some(0.25),
+    Some(0.5),
+    Some(1.0),
+    Some(2.0),
+    Some(5.0),
+    Some(10.0),
+    Some(20.0),
+    Some(50.0),
+    Some(100.0),
+    None,
+];
+const DEFAULT_SPEED: usize = 3;
+
+/// How long a GC-style freeze lasts.
+pub const FREEZE: Time = Time::secs(3);
+/// How much slower a slowed node handles each event.
+pub const SLOWDOWN: f64 = 10.0;
+/// How far a clock jump moves the node's clock.
+pub const CLOCK_JUMP: Time = Time::secs(10);
+/// How far the small and large seek steps move.
+pub const SEEK_SMALL: Time = Time::secs(5);
+pub const SEEK_LARGE: Time = Time::secs(30);
+/// How long after an answer the explanation appears: time to watch first.
+pub const REVEAL_AFTER: Time = Time::secs(10);
+/// Longest wall time one frame may spend simulating at full speed.
+const MAX_SPEED_BUDGET: Duration = Duration::from_millis(25);
+
+/// The panes of the lesson screen, in Tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PaneId {
+    Lesson,
+    Map,
+    Timeline,
+    Metrics,
+    Log,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 5] = [
+        PaneId::Lesson,
+        PaneId::Map,
+        PaneId::Timeline,
+        PaneId::Metrics,
+        PaneId::Log,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            PaneId::Lesson => "Lesson",
+            PaneId::Map => "Cluster",
+            PaneId::Timeline => "Space-time",
+            PaneId::Metrics => "Metrics",
+            PaneId::Log => "Events",
+        }
+    }
+
+    pub fn next(self) -> PaneId {
+        let i = PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        PaneId::ALL[(i + 1) % PaneId::ALL.len()]
+    }
+
+    pub fn prev(self) -> PaneId {
+        let i = PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        PaneId::ALL[(i + PaneId::ALL.len() - 1) % PaneId::ALL.len()]
+    }
+}
+
+/// What the learner did, as recorded in the session log.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Control {
+    Pause,
+    Resume,
+    Step,
+    Speed(usize),
+    Seek(Time),
+    Restart,
+    NewSeed(u64),
+    /// An input to the simulation (faults, network, knobs, commands, messages).
+    Input(Input),
+    Hint(usize),
+    Answer {
+        question: usize,
+        choice: usize,
+    },
+}
+
+/// A control and the virtual instant it was made at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    pub at: Time,
+    pub control: Control,
+}
+
+/// A question's state in this session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuestionState {
+    NotYet,
+    /// Due: the run is paused until the learner answers.
+    Asking,
+    Answered {
+        choice: usize,
+        at: Time,
+    },
+}
+
+/// The log pane's view: which node's events, and how far up from the newest.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogView {
+    pub filter: Option<usize>,
+    /// Lines up from the bottom; 0 follows the newest.
+    pub scroll: usize,
+}
+
+pub struct Session {
+    pub run: Run,
+    pub panels: Vec<Panel>,
+    pub paused: bool,
+    pub speed: usize,
+    /// The selected node (index into the cluster).
+    pub selected: usize,
+    pub focus: PaneId,
+    pub zoomed: bool,
+    pub log: LogView,
+    /// Lines scrolled down in the lesson text.
+    pub text_scroll: u16,
+    /// Hints revealed so far.
+    pub hints_shown: usize,
+    pub questions: Vec<QuestionState>,
+    /// Every control, in order.
+    pub record: Vec<Recorded>,
+    /// A short line for the status bar (what just happened, or why not).
+    pub status: Option<String>,
+    /// Virtual time left over from the last frame below one microsecond.
+    carry: f64,
+}
+
+impl Session {
+    pub fn new(
+        lesson: Arc<Lesson>,
+        seed: u64,
+        settings: &[(String, KnobValue)],
+    ) -> Result<Session, String> {
+        let panels = (lesson.scenario.panels)(&lesson.nodes);
+        let questions = vec![QuestionState::NotYet; lesson.questions.len()];
+        let run = Run::new(lesson, seed, settings, true)?;
+        Ok(Session {
+            run,
+            panels,
+            paused: false,
+            speed: DEFAULT_SPEED,
+            selected: 0,
+            focus: PaneId::Map,
+            zoomed: false,
+            log: LogView::default(),
+            text_scroll: 0,
+            hints_shown: 0,
+            questions,
+            record: Vec::new(),
+            status: None,
+            carry: 0.0,
+        })
+    }
+
+    pub fn lesson(&self) -> &Arc<Lesson> {
+        self.run.lesson()
+    }
+
+    pub fn now(&self) -> Time {
+        self.run.now()
+    }
+
+    pub fn speed_factor(&self) -> Option<f64> {
+        SPEEDS[self.speed]
+    }
+
+    /// "1×", "0.25×", "max".
+    pub fn speed_label(&self) -> String {
+        match self.speed_factor() {
+            Some(f) => format!("{f}×"),
+            None => "max".to_string(),
+        }
+    }
+
+    /// The question waiting for an answer, if any.
+    pub fn asking(&self) -> Option<usize> {
+        self.questions
+            .iter()
+            .position(|q| *q == QuestionState::Asking)
+    }
+
+    /// The lesson's current guided step: the last one whose time has come.
+    /// A step without a time is due at the start if it is the first, and
+    /// otherwise once the script is over.
+    pub fn current_step(&self) -> Option<usize> {
+        let now = self.now();
+        let lesson = self.lesson();
+        let due = |i: usize, at: Option<Time>| {
+            at.unwrap_or(if i == 0 { Time::ZERO } else { lesson.length })
+        };
+        lesson
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| due(*i, s.at) <= now)
+            .max_by_key(|(i, s)| (due(*i, s.at), *i))
+            .map(|(i, _)| i)
+    }
+
+    /// Whether every objective has been met.
+    pub fn all_met(&self) -> bool {
+        self.run.verdicts().iter().all(|v| v.status == Status::Met)
+    }
+
+    /// Applies a control, records it, and says what happened on the status line.
+    pub fn apply(&mut self, control: Control) {
+        let at = self.now();
+        let mut recorded = true;
+        match &control {
+            Control::Pause => self.paused = true,
+            Control::Resume => {
+                if self.asking().is_some() {
+                    self.status = Some("answer the question first".into());
+                    recorded = false;
+                } else {
+                    self.paused = false;
+                }
+            }
+            Control::Step => {
+                self.paused = true;
+                if !self.run.step() {
+                    self.status = Some("nothing left to happen".into());
+                }
+            }
+            Control::Speed(i) => self.speed = (*i).min(SPEEDS.len() - 1),
+            Control::Seek(t) => {
+                let t = *t;
+                match self.run.seek(t) {
+                    Ok(()) => {
+                        self.carry = 0.0;
+                        self.rewind_questions(t);
+                    }
+                    Err(e) => self.status = Some(e),
+                }
+            }
+            Control::Restart | Control::NewSeed(_) => {
+                let seed = match control {
+                    Control::NewSeed(s) => Some(s),
+                    _ => None,
+                };
+                match self.run.restart(seed) {
+                    Ok(()) => {
+                        self.carry = 0.0;
+                        self.rewind_questions(Time::ZERO);
+                        self.paused = false;
+                        self.status = Some(format!("restarted with seed {}", self.run.seed()));
+                    }
+                    Err(e) => self.status = Some(e),
+                }
+            }
+            Control::Input(input) => {
+                self.run.input(input.clone());
+                let names = self.run.cluster().names().to_vec();
+                let name = |n: &NodeSel| match n {
+                    NodeSel::Id(i) => names.get(*i).cloned().unwrap_or_default(),
+                    NodeSel::Role(r) => format!("role:{r}"),
+                };
+                self.status = Some(input.describe(&name));
+            }
+            Control::Hint(i) => self.hints_shown = self.hints_shown.max(i + 1),
+            Control::Answer { question, choice } => {
+                if let Some(q) = self.questions.get_mut(*question) {
+                    *q = QuestionState::Answered {
+                        choice: *choice,
+                        at,
+                    };
+                    self.paused = false;
+                }
+            }
+        }
+        if recorded {
+            self.record.push(Recorded { at, control });
+        }
+    }
+
+    /// Questions due after `t` are asked again.
+    fn rewind_questions(&mut self, t: Time) {
+        let lesson = Arc::clone(self.lesson());
+        for (q, state) in lesson.questions.iter().zip(self.questions.iter_mut()) {
+            let forget = match *state {
+                QuestionState::Answered { at, .. } => at > t || q.at > t,
+                QuestionState::Asking => q.at > t,
+                QuestionState::NotYet => false,
+            };
+            if forget || (*state == QuestionState::Asking && q.at > t) {
+                *state = QuestionState::NotYet;
+            }
+        }
+    }
+
+    /// Selects a node, the next or previous one.
+    pub fn select(&mut self, node: usize) {
+        let n = self.run.cluster().names().len();
+        if n > 0 {
+            self.selected = node.min(n - 1);
+        }
+    }
+
+    pub fn select_next(&mut self, forward: bool) {
+        let n = self.run.cluster().names().len().max(1);
+        self.selected = if forward {
+            (self.selected + 1) % n
+        } else {
+            (self.selected + n - 1) % n
+        };
+    }
+
+    /// Moves virtual time on by `wall` at the current speed, stopping for a
+    /// question that comes due and at the end of the lesson. Returns whether
+    /// anything changed.
+    pub fn tick(&mut self, wall: Duration) -> bool {
+        if self.paused {
+            return false;
+        }
+        let now = self.now();
+        let length = self.lesson().length;
+        // Where this frame must stop: a due question or the lesson's end.
+        let mut stop = None::<Time>;
+        for (q, state) in self.lesson().questions.iter().zip(&self.questions) {
+            if *state == QuestionState::NotYet && q.at >= now {
+                stop = Some(stop.map_or(q.at, |s: Time| s.min(q.at)));
+            }
+        }
+        if now < length {
+            stop = Some(stop.map_or(length, |s| s.min(length)));
+        }
+        match self.speed_factor() {
+            Some(f) => {
+                let micros = wall.as_secs_f64() * 1e6 * f + self.carry;
+                let whole = micros.floor();
+                self.carry = micros - whole;
+                let mut target = now + Time(whole as u64);
+                if let Some(s) = stop {
+                    target = target.min(s);
+                }
+                self.run.advance_to(target);
+            }
+            None => {
+                // As fast as the machine goes: slices of virtual time until
+                // the frame's budget is spent.
+                let started = std::time::Instant::now();
+                loop {
+                    let mut target = self.now() + Time::millis(100);
+                    if let Some(s) = stop {
+                        target = target.min(s);
+                    }
+                    self.run.advance_to(target);
+                    if Some(self.now()) == stop || started.elapsed() >= MAX_SPEED_BUDGET {
+                        break;
+                    }
+                }
+            }
+        }
+        let now = self.now();
+        // Ask what is due.
+        let due: Vec<usize> = self
+            .lesson()
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(i, q)| self.questions[*i] == QuestionState::NotYet && q.at <= now)
+            .map(|(i, _)| i)
+            .collect();
+        if let Some(&first) = due.first() {
+            self.questions[first] = QuestionState::Asking;
+            self.paused = true;
+        } else if now >= length && stop == Some(length) {
+            self.paused = true;
+            self.status = Some("the lesson's script is over: space runs on, r restarts".into());
+        }
+        true
+    }
+
+    /// The inputs a fault key on the selected node makes.
+    pub fn node(&self) -> NodeSel {
+        NodeSel::Id(self.selected)
+    }
+
+    pub fn crash(&self) -> Input {
+        Input::Crash(self.node())
+    }
+    pub fn restart_node(&self) -> Input {
+        Input::Restart(self.node())
+    }
+    pub fn freeze(&self) -> Input {
+        Input::Pause {
+            node: self.node(),
+            duration: Some(FREEZE),
+        }
+    }
+    /// Slows the node down, or back to normal if it is slowed.
+    pub fn toggle_slow(&self) -> Input {
+        let slowed = self
+            .run
+            .cluster()
+            .node_views()
+            .get(self.selected)
+            .is_some_and(|v| v.slow > 1.0);
+        Input::Slow {
+            node: self.node(),
+            factor: if slowed { 1.0 } else { SLOWDOWN },
+        }
+    }
+    pub fn clock_jump(&self, forward: bool) -> Input {
+        let by = CLOCK_JUMP.0 as i64;
+        Input::ClockJump {
+            node: self.node(),
+            by: if forward { by } else { -by },
+        }
+    }
+    pub fn isolate(&self) -> Input {
+        Input::Isolate(self.node())
+    }
+    pub fn link_change(&self, to: usize, change: LinkChange) -> Input {
+        Input::SetLink {
+            from: Some(self.node()),
+            to: Some(NodeSel::Id(to)),
+            change,
+        }
+    }
+}
