@@ -6,6 +6,133 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+#[derive(clap::Args, Debug, Default)]
+pub struct LessonArgs {
+    /// The lesson's id (see `splitbrain list`); the lesson picker when left out.
+    pub lesson: Option<String>,
+    /// Seed of the run's randomness; the lesson's own seed when left out.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Sets a knob at the start, e.g. --set breaker=on.
+    #[arg(long = "set", value_name = "KNOB=VALUE")]
+    pub settings: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ShotArgs {
+    /// The lesson's id; the lesson picker when left out.
+    pub lesson: Option<String>,
+    /// Seed of the run's randomness; the lesson's own seed when left out.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The virtual instant to draw, e.g. 45s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0s")]
+    pub at: Time,
+    /// The screen's size in cells.
+    #[arg(long, value_name = "COLSxROWS", value_parser = parse_size, default_value = "120x40")]
+    pub size: (u16, u16),
+    /// Sets a knob, e.g. --set breaker=on.
+    #[arg(long = "set", value_name = "KNOB=VALUE")]
+    pub settings: Vec<String>,
+    /// Keys to press at that instant, e.g. "3c" or "k<Down>" (<Tab> <Enter> <Esc> <Up>…).
+    #[arg(long, value_name = "KEYS", default_value = "")]
+    pub keys: String,
+    /// Writes an SVG picture with colours to FILE instead of printing text.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Prints the text followed by a grid of each cell's colour.
+    #[arg(long, conflicts_with = "svg")]
+    pub styles: bool,
+    /// Draws without colour, as with NO_COLOR.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("`{s}` is not a size: write it as COLSxROWS, e.g. 120x40"))?;
+    let num = |t: &str| {
+        t.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| format!("`{t}` in `{s}` is not a number of cells from 1 to 1000"))
+    };
+    Ok((num(w)?, num(h)?))
+}
+
+/// Opens the playground full-screen: the picker, or one lesson.
+pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
+    use crate::ui::{app::App, progress::ProgressStore, terminal, theme::Theme};
+    use std::io::IsTerminal;
+    let c = catalog(dir)?;
+    let opening = match &args.lesson {
+        Some(id) => {
+            let lesson = find_lesson(&c, id)?;
+            let settings = args
+                .settings
+                .iter()
+                .map(|s| lesson.parse_setting(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            Some((lesson.id.clone(), settings))
+        }
+        None => None,
+    };
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(
+            "the playground needs a terminal; for output to a pipe or file use \
+             `splitbrain run`, `splitbrain shot` or `splitbrain list`"
+                .into(),
+        );
+    }
+    let mut app = App::new(c, ProgressStore::open_default(), Theme::from_env());
+    if let Some((id, settings)) = opening {
+        app.open(&id, args.seed, &settings)?;
+    }
+    terminal::run_in_terminal(app)?;
+    Ok(())
+}
+
+/// Draws one screen headless.
+pub fn shot(dir: Option<&Path>, args: &ShotArgs) -> Result<(), String> {
+    use crate::ui::{shot, theme::Theme};
+    let c = catalog(dir)?;
+    let settings = match &args.lesson {
+        Some(id) => {
+            let lesson = find_lesson(&c, id)?;
+            args.settings
+                .iter()
+                .map(|s| lesson.parse_setting(s))
+                .collect::<Result<Vec<_>, _>>()?
+        }
+        None => Vec::new(),
+    };
+    let spec = shot::ShotSpec {
+        lesson: args.lesson.clone(),
+        seed: args.seed,
+        at: args.at,
+        width: args.size.0,
+        height: args.size.1,
+        settings,
+        keys: shot::parse_keys(&args.keys)?,
+        theme: if args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            Theme::monochrome()
+        } else {
+            Theme::default()
+        },
+    };
+    let app = shot::app_at(c, &spec)?;
+    let buf = shot::draw(&app);
+    match &args.svg {
+        Some(path) => std::fs::write(path, shot::svg(&buf))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None if args.styles => print!("{}", shot::styled_text(&buf)),
+        None => print!("{}", shot::text(&buf)),
+    }
+    Ok(())
+}
+
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
     /// The lesson's id (see `splitbrain list`).
@@ -60,12 +187,7 @@ pub fn list(dir: Option<&Path>) -> Result<(), String> {
 
 /// Finds a lesson by id, or says which ids exist.
 pub fn find_lesson(c: &Catalog, id: &str) -> Result<Arc<Lesson>, String> {
-    c.get(id).ok_or_else(|| {
-        format!(
-            "unknown lesson `{id}`; the lessons are: {}",
-            c.ids().join(", ")
-        )
-    })
+    c.find(id)
 }
 
 pub fn show(dir: Option<&Path>, id: &str) -> Result<(), String> {

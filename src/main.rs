@@ -30,6 +30,10 @@ enum Command {
     },
     /// Runs a lesson headless with its script, then prints metrics and objectives.
     Run(cli::RunArgs),
+    /// Opens a lesson in the playground (the lesson picker when left out).
+    Lesson(cli::LessonArgs),
+    /// Draws a screen headless, as text or as an SVG picture.
+    Shot(cli::ShotArgs),
     /// Checks lesson files (the built-in ones when no path is given).
     Check {
         /// Lesson files or directories of them.
@@ -44,11 +48,9 @@ fn main() -> ExitCode {
         Some(Command::Show { lesson }) => cli::show(args.lessons.as_deref(), &lesson),
         Some(Command::Run(run)) => cli::run(args.lessons.as_deref(), &run),
         Some(Command::Check { paths }) => cli::check(&paths),
-        None => {
-            use clap::CommandFactory;
-            let _ = Args::command().print_help();
-            Ok(())
-        }
+        Some(Command::Lesson(l)) => cli::playground(args.lessons.as_deref(), &l),
+        Some(Command::Shot(s)) => cli::shot(args.lessons.as_deref(), &s),
+        None => cli::playground(args.lessons.as_deref(), &cli::LessonArgs::default()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

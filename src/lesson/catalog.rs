@@ -70,6 +70,16 @@ impl Catalog {
         self.lessons.iter().find(|l| l.id == id).cloned()
     }
 
+    /// The lesson with this id, or a message listing the ids that exist.
+    pub fn find(&self, id: &str) -> Result<Arc<Lesson>, String> {
+        self.get(id).ok_or_else(|| {
+            format!(
+                "unknown lesson `{id}`; the lessons are: {}",
+                self.ids().join(", ")
+            )
+        })
+    }
+
     pub fn ids(&self) -> Vec<&str> {
         self.lessons.iter().map(|l| l.id.as_str()).collect()
     }

@@ -3,6 +3,13 @@
 //! It draws what scenarios expose (node views, panels, metrics, the trace)
 //! and knows no scenario by name.
 
+pub mod app;
+pub mod keys;
+pub mod overlays;
 pub mod panes;
+pub mod picker;
+pub mod progress;
 pub mod session;
+pub mod shot;
+pub mod terminal;
 pub mod theme;

@@ -11,3 +11,7 @@ pub fn render(_s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .style(theme.dim())
         .render(area, buf);
 }
+
+pub fn node_at(_s: &Session, _area: Rect, _col: u16, _row: u16) -> Option<usize> {
+    None
+}

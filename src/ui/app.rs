@@ -1,0 +1,699 @@
+//! The application: which screen is showing, how keys, mouse and resizes
+//! reach it, how time moves, and how a frame is drawn. Nothing here touches
+//! a real terminal: the loop in [`super::terminal`] feeds events in and draws
+//! frames out, and tests do the same on a test backend.
+
+use super::keys::{self, KeyHelp, PICKER};
+use super::overlays::{self, Outcome, Overlay};
+use super::panes;
+use super::picker::{Picker, PickerAction};
+use super::progress::ProgressStore;
+use super::session::{Control, PaneId, QuestionState, SEEK_LARGE, SEEK_SMALL, SPEEDS, Session};
+use super::theme::Theme;
+use crate::lesson::{Catalog, Status};
+use crate::sim::{Input, KnobValue, Time};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
+use std::time::Duration;
+
+/// Smallest terminal the lesson screen is drawn in.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 18;
+/// At or above this size every pane has its own place.
+const WIDE: u16 = 100;
+const TALL: u16 = 30;
+
+pub enum Screen {
+    Picker(Picker),
+    Lesson(Box<LessonScreen>),
+}
+
+pub struct LessonScreen {
+    pub session: Session,
+    pub overlay: Option<Overlay>,
+    /// The pane shown in the shared slot of the compact layout.
+    pub compact_slot: PaneId,
+}
+
+pub struct App {
+    pub theme: Theme,
+    pub catalog: Catalog,
+    pub progress: ProgressStore,
+    pub screen: Screen,
+    /// The picker's help window.
+    picker_help: bool,
+    pub quit: bool,
+    /// The terminal's size, for mouse hit-testing.
+    pub size: Rect,
+    /// A message for the picker's status line (e.g. a lesson that failed to start).
+    pub notice: Option<String>,
+}
+
+/// Where each part of the lesson screen goes.
+pub struct LessonLayout {
+    pub header: Rect,
+    pub footer: Rect,
+    pub panes: Vec<(PaneId, Rect)>,
+}
+
+impl App {
+    pub fn new(catalog: Catalog, progress: ProgressStore, theme: Theme) -> App {
+        let picker = Picker::new(&catalog);
+        let notice = progress.warning.clone();
+        App {
+            theme,
+            catalog,
+            progress,
+            screen: Screen::Picker(picker),
+            picker_help: false,
+            quit: false,
+            size: Rect::new(0, 0, 120, 40),
+            notice,
+        }
+    }
+
+    /// Opens a lesson, with the lesson's seed unless `seed` is given.
+    pub fn open(
+        &mut self,
+        id: &str,
+        seed: Option<u64>,
+        settings: &[(String, KnobValue)],
+    ) -> Result<(), String> {
+        let lesson = self.catalog.find(id)?;
+        let seed = seed.unwrap_or(lesson.seed);
+        let session = Session::new(lesson, seed, settings)?;
+        self.progress.progress.open(id);
+        self.save_progress();
+        self.screen = Screen::Lesson(Box::new(LessonScreen {
+            session,
+            overlay: None,
+            compact_slot: PaneId::Metrics,
+        }));
+        Ok(())
+    }
+
+    pub fn session(&self) -> Option<&Session> {
+        match &self.screen {
+            Screen::Lesson(l) => Some(&l.session),
+            Screen::Picker(_) => None,
+        }
+    }
+
+    pub fn session_mut(&mut self) -> Option<&mut Session> {
+        match &mut self.screen {
+            Screen::Lesson(l) => Some(&mut l.session),
+            Screen::Picker(_) => None,
+        }
+    }
+
+    pub fn overlay(&self) -> Option<&Overlay> {
+        match &self.screen {
+            Screen::Lesson(l) => l.overlay.as_ref(),
+            Screen::Picker(_) => None,
+        }
+    }
+
+    /// Whether time is moving, so the loop should tick.
+    pub fn running(&self) -> bool {
+        self.session().is_some_and(|s| !s.paused)
+    }
+
+    /// Moves time on by `wall`; true if something changed.
+    pub fn tick(&mut self, wall: Duration) -> bool {
+        let Screen::Lesson(l) = &mut self.screen else {
+            return false;
+        };
+        let changed = l.session.tick(wall);
+        if let Some(i) = l.session.asking()
+            && !matches!(l.overlay, Some(Overlay::Question { .. }))
+        {
+            l.overlay = Some(Overlay::Question {
+                index: i,
+                choice: 0,
+            });
+        }
+        if changed {
+            self.record_progress();
+        }
+        changed
+    }
+
+    /// Handles one terminal event; true if the screen must be redrawn.
+    pub fn handle(&mut self, event: &Event) -> bool {
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.key(*key),
+            Event::Mouse(m) => self.mouse(*m),
+            Event::Resize(w, h) => {
+                self.size = Rect::new(0, 0, *w, *h);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) -> bool {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return true;
+        }
+        match &mut self.screen {
+            Screen::Picker(picker) => {
+                if self.picker_help {
+                    if matches!(
+                        key.code,
+                        KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
+                    ) {
+                        self.picker_help = false;
+                    }
+                    return true;
+                }
+                let action = picker.handle_key(key, &self.catalog);
+                self.picker_action(action)
+            }
+            Screen::Lesson(_) => {
+                self.lesson_key(key);
+                self.record_progress();
+                true
+            }
+        }
+    }
+
+    fn picker_action(&mut self, action: PickerAction) -> bool {
+        match action {
+            PickerAction::None => false,
+            PickerAction::Redraw => true,
+            PickerAction::Quit => {
+                self.quit = true;
+                true
+            }
+            PickerAction::Help => {
+                self.picker_help = true;
+                true
+            }
+            PickerAction::Open(id) => {
+                if let Err(e) = self.open(&id, None, &[]) {
+                    self.notice = Some(e);
+                }
+                true
+            }
+        }
+    }
+
+    fn lesson_key(&mut self, key: KeyEvent) {
+        let Screen::Lesson(l) = &mut self.screen else {
+            return;
+        };
+        let s = &mut l.session;
+        s.status = None;
+        // An open window takes keys first.
+        if let Some(overlay) = &mut l.overlay {
+            match overlay.key(key, s) {
+                Outcome::Keep => {}
+                Outcome::Close => {
+                    l.overlay = None;
+                    if s.asking().is_some() {
+                        s.status = Some("the run waits for your answer: press space".into());
+                    }
+                }
+                Outcome::Apply(controls) => controls.into_iter().for_each(|c| s.apply(c)),
+                Outcome::Done(controls) => {
+                    l.overlay = None;
+                    controls.into_iter().for_each(|c| s.apply(c));
+                }
+            }
+            return;
+        }
+        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+        match key.code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Esc => {
+                self.screen = Screen::Picker(Picker::new(&self.catalog));
+            }
+            KeyCode::Char('?') => l.overlay = Some(Overlay::Help { scroll: 0 }),
+            KeyCode::Tab => {
+                s.focus = s.focus.next();
+                l.compact_slot = slot_for(s.focus, l.compact_slot);
+            }
+            KeyCode::BackTab => {
+                s.focus = s.focus.prev();
+                l.compact_slot = slot_for(s.focus, l.compact_slot);
+            }
+            KeyCode::Char('z') => s.zoomed = !s.zoomed,
+            KeyCode::Char(' ') => {
+                if s.asking().is_some() {
+                    let index = s.asking().unwrap_or(0);
+                    l.overlay = Some(Overlay::Question { index, choice: 0 });
+                } else if s.paused {
+                    s.apply(Control::Resume);
+                } else {
+                    s.apply(Control::Pause);
+                }
+            }
+            KeyCode::Char('.') => s.apply(Control::Step),
+            KeyCode::Char('-') | KeyCode::Char('_') => {
+                s.apply(Control::Speed(s.speed.saturating_sub(1)))
+            }
+            KeyCode::Char('+') | KeyCode::Char('=') => {
+                s.apply(Control::Speed((s.speed + 1).min(SPEEDS.len() - 1)))
+            }
+            KeyCode::Char('[') => s.apply(Control::Seek(s.now().saturating_sub(SEEK_SMALL))),
+            KeyCode::Char(']') => s.apply(Control::Seek(s.now() + SEEK_SMALL)),
+            KeyCode::Char('{') => s.apply(Control::Seek(s.now().saturating_sub(SEEK_LARGE))),
+            KeyCode::Char('}') => s.apply(Control::Seek(s.now() + SEEK_LARGE)),
+            KeyCode::Char('r') => s.apply(Control::Restart),
+            KeyCode::Char('R') => {
+                // A new seed derived from the old one: deterministic, yet different.
+                let seed = s
+                    .run
+                    .seed()
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407)
+                    % 1_000_000;
+                s.apply(Control::NewSeed(seed));
+            }
+            KeyCode::Char(c @ '1'..='9') => s.select(c as usize - '1' as usize),
+            KeyCode::Char('c') => s.apply(Control::Input(s.crash())),
+            KeyCode::Char('u') => s.apply(Control::Input(s.restart_node())),
+            KeyCode::Char('g') => s.apply(Control::Input(s.freeze())),
+            KeyCode::Char('s') => s.apply(Control::Input(s.toggle_slow())),
+            KeyCode::Char('j') => s.apply(Control::Input(s.clock_jump(true))),
+            KeyCode::Char('J') => s.apply(Control::Input(s.clock_jump(false))),
+            KeyCode::Char('o') => l.overlay = Some(Overlay::Commands { selected: 0 }),
+            KeyCode::Char('x') => s.apply(Control::Input(s.isolate())),
+            KeyCode::Char('p') => l.overlay = Some(Overlay::partition(s)),
+            KeyCode::Char('a') => s.apply(Control::Input(Input::Heal)),
+            KeyCode::Char('l') => l.overlay = Some(Overlay::link(s)),
+            KeyCode::Char('m') => {
+                if !s.paused {
+                    s.apply(Control::Pause);
+                }
+                l.overlay = Some(Overlay::Messages { selected: 0 });
+            }
+            KeyCode::Char('k') => l.overlay = Some(Overlay::knobs()),
+            KeyCode::Char('h') => {
+                let n = s.lesson().hints.len();
+                if s.hints_shown < n {
+                    s.apply(Control::Hint(s.hints_shown));
+                    s.status = Some(format!(
+                        "hint {}/{n}: {}",
+                        s.hints_shown,
+                        s.lesson().hints[s.hints_shown - 1]
+                    ));
+                } else if n == 0 {
+                    s.status = Some("this lesson has no hints".into());
+                } else {
+                    s.status = Some("no more hints: the book's chapter goes further".into());
+                }
+            }
+            KeyCode::Char('f') => {
+                s.log.filter = match s.log.filter {
+                    Some(_) => None,
+                    None => Some(s.selected),
+                };
+                s.log.scroll = 0;
+            }
+            KeyCode::Left if s.focus == PaneId::Map || shift => s.select_next(false),
+            KeyCode::Right if s.focus == PaneId::Map || shift => s.select_next(true),
+            KeyCode::Up if s.focus == PaneId::Map => s.select_next(false),
+            KeyCode::Down if s.focus == PaneId::Map => s.select_next(true),
+            KeyCode::Up => scroll(s, -1),
+            KeyCode::Down => scroll(s, 1),
+            KeyCode::PageUp => scroll(s, -10),
+            KeyCode::PageDown => scroll(s, 10),
+            KeyCode::Home if s.focus == PaneId::Log => s.log.scroll = usize::MAX / 2,
+            KeyCode::End if s.focus == PaneId::Log => s.log.scroll = 0,
+            KeyCode::Home => s.text_scroll = 0,
+            _ => {}
+        }
+    }
+
+    fn mouse(&mut self, m: MouseEvent) -> bool {
+        let size = self.size;
+        match &mut self.screen {
+            Screen::Picker(picker) => {
+                let action = match m.kind {
+                    MouseEventKind::Down(MouseButton::Left) => picker.click(size, m.column, m.row),
+                    MouseEventKind::ScrollDown => {
+                        picker.scroll(1);
+                        PickerAction::Redraw
+                    }
+                    MouseEventKind::ScrollUp => {
+                        picker.scroll(-1);
+                        PickerAction::Redraw
+                    }
+                    _ => PickerAction::None,
+                };
+                self.picker_action(action)
+            }
+            Screen::Lesson(l) => {
+                if l.overlay.is_some() {
+                    return false;
+                }
+                let layout = lesson_layout(size, &l.session, l.compact_slot);
+                let Some((pane, rect)) = layout
+                    .panes
+                    .iter()
+                    .find(|(_, r)| r.contains((m.column, m.row).into()))
+                    .copied()
+                else {
+                    return false;
+                };
+                let s = &mut l.session;
+                match m.kind {
+                    MouseEventKind::Down(MouseButton::Left) => {
+                        s.focus = pane;
+                        if pane == PaneId::Map
+                            && let Some(n) = panes::map::node_at(s, inner(rect), m.column, m.row)
+                        {
+                            s.select(n);
+                        }
+                        true
+                    }
+                    MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                        let d = if m.kind == MouseEventKind::ScrollDown {
+                            3
+                        } else {
+                            -3
+                        };
+                        let focus = s.focus;
+                        s.focus = pane;
+                        scroll(s, d);
+                        s.focus = focus;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
+
+    /// Notes newly met objectives, answers and hints in the saved progress.
+    fn record_progress(&mut self) {
+        let Screen::Lesson(l) = &self.screen else {
+            return;
+        };
+        let s = &l.session;
+        let lesson = s.lesson().clone();
+        let p = &mut self.progress.progress;
+        let mut changed = false;
+        for (o, v) in lesson.objectives.iter().zip(s.run.verdicts()) {
+            if v.status == Status::Met {
+                changed |= p.objective_met(&lesson.id, &o.id);
+            }
+        }
+        for (q, state) in lesson.questions.iter().zip(&s.questions) {
+            if let QuestionState::Answered { choice, .. } = state {
+                changed |= p.answered(&lesson.id, &q.id, *choice == q.answer);
+            }
+        }
+        changed |= p.hints(&lesson.id, s.hints_shown);
+        if changed {
+            self.save_progress();
+        }
+    }
+
+    fn save_progress(&mut self) {
+        if let Err(e) = self.progress.save() {
+            let msg = format!("progress not saved: {e}");
+            match self.session_mut() {
+                Some(s) => s.status = Some(msg),
+                None => self.notice = Some(msg),
+            }
+        }
+    }
+
+    /// Draws the whole screen.
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            too_small(area, buf, &self.theme);
+            return;
+        }
+        match &self.screen {
+            Screen::Picker(picker) => {
+                picker.render(
+                    &self.catalog,
+                    &self.progress.progress,
+                    &self.theme,
+                    area,
+                    buf,
+                );
+                if let Some(n) = &self.notice {
+                    let y = area.bottom().saturating_sub(2);
+                    let line = Line::from(Span::styled(format!(" {n}"), self.theme.warn()));
+                    Paragraph::new(line).render(Rect::new(area.x, y, area.width, 1), buf);
+                }
+                if self.picker_help {
+                    overlays::draw_help(PICKER, 0, &self.theme, area, buf);
+                }
+            }
+            Screen::Lesson(l) => render_lesson(l, &self.theme, area, buf),
+        }
+    }
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        App::render(self, area, buf);
+    }
+}
+
+/// Which pane the compact layout's shared slot shows once `focus` moves.
+fn slot_for(focus: PaneId, slot: PaneId) -> PaneId {
+    match focus {
+        PaneId::Metrics | PaneId::Timeline | PaneId::Log => focus,
+        _ => slot,
+    }
+}
+
+/// Scrolls the focused pane: the lesson text or the event log.
+fn scroll(s: &mut Session, delta: i32) {
+    match s.focus {
+        PaneId::Log => {
+            // The log counts lines up from the newest.
+            s.log.scroll = if delta < 0 {
+                s.log.scroll.saturating_add(delta.unsigned_abs() as usize)
+            } else {
+                s.log.scroll.saturating_sub(delta as usize)
+            };
+        }
+        _ => {
+            s.text_scroll = if delta < 0 {
+                s.text_scroll.saturating_sub(delta.unsigned_abs() as u16)
+            } else {
+                s.text_scroll.saturating_add(delta as u16)
+            };
+        }
+    }
+}
+
+fn inner(r: Rect) -> Rect {
+    Rect::new(
+        r.x + 1,
+        r.y + 1,
+        r.width.saturating_sub(2),
+        r.height.saturating_sub(2),
+    )
+}
+
+/// Where the lesson screen's parts go at `area`'s size.
+pub fn lesson_layout(area: Rect, s: &Session, compact_slot: PaneId) -> LessonLayout {
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let panes = if s.zoomed {
+        vec![(s.focus, body)]
+    } else if area.width >= WIDE && area.height >= TALL {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(30), Constraint::Min(0)]).areas(body);
+        let [top, middle, bottom] = Layout::vertical([
+            Constraint::Percentage(50),
+            Constraint::Percentage(22),
+            Constraint::Min(0),
+        ])
+        .areas(right);
+        let [map, metrics] =
+            Layout::horizontal([Constraint::Percentage(52), Constraint::Min(0)]).areas(top);
+        vec![
+            (PaneId::Lesson, left),
+            (PaneId::Map, map),
+            (PaneId::Metrics, metrics),
+            (PaneId::Timeline, middle),
+            (PaneId::Log, bottom),
+        ]
+    } else {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(36), Constraint::Min(0)]).areas(body);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Min(0)]).areas(right);
+        vec![
+            (PaneId::Lesson, left),
+            (PaneId::Map, top),
+            (compact_slot, bottom),
+        ]
+    };
+    LessonLayout {
+        header,
+        footer,
+        panes,
+    }
+}
+
+fn render_lesson(l: &LessonScreen, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let s = &l.session;
+    let layout = lesson_layout(area, s, l.compact_slot);
+    header(s, theme, layout.header, buf);
+    let compact = layout.panes.len() == 3;
+    for (id, rect) in &layout.panes {
+        let focused = *id == s.focus;
+        let mut title = vec![Span::styled(
+            format!(" {} ", id.title()),
+            if focused {
+                theme.border_focused()
+            } else {
+                theme.title()
+            },
+        )];
+        if compact && *id == l.compact_slot {
+            title.push(Span::styled("Tab: more ", theme.dim()));
+        }
+        if *id == PaneId::Map {
+            let name = s
+                .run
+                .cluster()
+                .names()
+                .get(s.selected)
+                .cloned()
+                .unwrap_or_default();
+            title.push(Span::styled(format!("selected {name} "), theme.dim()));
+        }
+        if *id == PaneId::Log {
+            let filter = match s.log.filter {
+                Some(n) => s.run.cluster().names().get(n).cloned().unwrap_or_default(),
+                None => "all".into(),
+            };
+            title.push(Span::styled(format!("{filter} "), theme.dim()));
+        }
+        let block = Block::bordered()
+            .border_type(if focused {
+                BorderType::Thick
+            } else {
+                BorderType::Rounded
+            })
+            .border_style(if focused {
+                theme.border_focused()
+            } else {
+                theme.border()
+            })
+            .title(Line::from(title));
+        let inner_rect = block.inner(*rect);
+        block.render(*rect, buf);
+        panes::render(*id, s, theme, inner_rect, buf);
+    }
+    footer(s, theme, layout.footer, buf);
+    if let Some(o) = &l.overlay {
+        o.render(s, theme, area, buf);
+    }
+}
+
+fn header(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let lesson = s.lesson();
+    let now = s.now();
+    let (glyph, state) = if s.asking().is_some() {
+        ("?", "question")
+    } else if s.paused {
+        ("‖", "paused")
+    } else {
+        ("▶", "running")
+    };
+    let phase = lesson
+        .phases
+        .iter()
+        .find(|p| p.from <= now && now < p.to)
+        .map(|p| p.name.as_str())
+        .unwrap_or("-");
+    let verdicts = s.run.verdicts();
+    let met = verdicts.iter().filter(|v| v.status == Status::Met).count();
+    let failed = verdicts
+        .iter()
+        .filter(|v| v.status == Status::Failed)
+        .count();
+    let sep = || Span::styled(" │ ", theme.dim());
+    let mut spans = vec![
+        Span::styled(" splitbrain ", theme.heading()),
+        sep(),
+        Span::styled(lesson.title.clone(), theme.strong()),
+        sep(),
+        Span::styled(
+            format!("{glyph} {state} {}", s.speed_label()),
+            if s.paused { theme.warn() } else { theme.good() },
+        ),
+        sep(),
+        Span::raw(format!("t {} / {}", fmt_time(now), fmt_time(lesson.length))),
+        sep(),
+        Span::raw(format!("phase {phase}")),
+        sep(),
+        Span::raw(format!("seed {}", s.run.seed())),
+        sep(),
+        Span::styled(
+            format!("goals ✓{met}/{}", verdicts.len()),
+            if met == verdicts.len() {
+                theme.good()
+            } else {
+                theme.text()
+            },
+        ),
+    ];
+    if failed > 0 {
+        spans.push(Span::styled(format!(" ✗{failed}"), theme.bad()));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// Virtual time as seconds with one decimal: `12.3s`.
+pub fn fmt_time(t: Time) -> String {
+    let tenths = t.0 / 100_000;
+    format!("{}.{}s", tenths / 10, tenths % 10)
+}
+
+fn footer(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let line = match &s.status {
+        Some(msg) => Line::from(vec![
+            Span::styled(" » ", theme.key()),
+            Span::styled(msg.clone(), theme.text()),
+        ]),
+        None => key_line(keys::LESSON_FOOTER, theme),
+    };
+    Paragraph::new(line).render(area, buf);
+}
+
+/// A line of `key action` pairs.
+pub fn key_line(keys: &[KeyHelp], theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for k in keys {
+        spans.push(Span::styled(k.keys, theme.key()));
+        spans.push(Span::styled(format!(" {}  ", k.action), theme.dim()));
+    }
+    Line::from(spans)
+}
+
+fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let text = vec![
+        Line::from(Span::styled("splitbrain", theme.heading())),
+        Line::from(format!(
+            "The terminal is {}×{}; it needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            area.width, area.height
+        )),
+        Line::from("Enlarge the window, or press q to quit."),
+    ];
+    Paragraph::new(text)
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
+}

@@ -1,0 +1,231 @@
+//! Headless rendering: a screen drawn into a buffer and printed as text, as
+//! a compact style-tagged text (for snapshot tests), as ANSI, or as SVG that
+//! keeps the colours (for the book and the README).
+
+use super::app::App;
+use super::progress::ProgressStore;
+use super::theme::Theme;
+use crate::lesson::Catalog;
+use crate::sim::{KnobValue, Time};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
+use std::fmt::Write;
+
+/// What to draw.
+#[derive(Clone, Debug)]
+pub struct ShotSpec {
+    /// The lesson, or the picker when `None`.
+    pub lesson: Option<String>,
+    pub seed: Option<u64>,
+    pub at: Time,
+    pub width: u16,
+    pub height: u16,
+    pub settings: Vec<(String, KnobValue)>,
+    /// Keys pressed at `at`, before the shot (see [`parse_keys`]).
+    pub keys: Vec<KeyEvent>,
+    pub theme: Theme,
+}
+
+impl ShotSpec {
+    pub fn lesson(id: &str, at: Time, width: u16, height: u16) -> ShotSpec {
+        ShotSpec {
+            lesson: Some(id.to_string()),
+            seed: None,
+            at,
+            width,
+            height,
+            settings: Vec::new(),
+            keys: Vec::new(),
+            theme: Theme::default(),
+        }
+    }
+}
+
+/// Builds the app as `spec` says: the lesson opened, run to the instant with
+/// its script (questions are not asked), then the keys pressed.
+pub fn app_at(catalog: Catalog, spec: &ShotSpec) -> Result<App, String> {
+    let mut app = App::new(catalog, ProgressStore::memory(), spec.theme);
+    app.size = Rect::new(0, 0, spec.width, spec.height);
+    if let Some(id) = &spec.lesson {
+        app.open(id, spec.seed, &spec.settings)?;
+        if let Some(s) = app.session_mut() {
+            s.paused = true;
+            s.run.advance_to(spec.at);
+        }
+    }
+    for key in &spec.keys {
+        app.handle(&Event::Key(*key));
+    }
+    Ok(app)
+}
+
+/// Draws the app into a buffer of its size.
+pub fn draw(app: &App) -> Buffer {
+    let mut buf = Buffer::empty(app.size);
+    app.render(app.size, &mut buf);
+    buf
+}
+
+/// Reads keys written as text: plain characters, and `<Tab>`, `<BackTab>`,
+/// `<Enter>`, `<Esc>`, `<Space>`, `<Up>`, `<Down>`, `<Left>`, `<Right>`,
+/// `<PageUp>`, `<PageDown>`.
+pub fn parse_keys(text: &str) -> Result<Vec<KeyEvent>, String> {
+    let mut keys = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        let code = if c == '<' {
+            let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
+            match name.as_str() {
+                "Tab" => KeyCode::Tab,
+                "BackTab" => KeyCode::BackTab,
+                "Enter" => KeyCode::Enter,
+                "Esc" => KeyCode::Esc,
+                "Space" => KeyCode::Char(' '),
+                "Up" => KeyCode::Up,
+                "Down" => KeyCode::Down,
+                "Left" => KeyCode::Left,
+                "Right" => KeyCode::Right,
+                "PageUp" => KeyCode::PageUp,
+                "PageDown" => KeyCode::PageDown,
+                "lt" => KeyCode::Char('<'),
+                other => {
+                    return Err(format!(
+                        "unknown key `<{other}>`; known: <Tab> <BackTab> <Enter> <Esc> <Space> \
+                         <Up> <Down> <Left> <Right> <PageUp> <PageDown> <lt>"
+                    ));
+                }
+            }
+        } else {
+            KeyCode::Char(c)
+        };
+        let modifiers = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            KeyCode::BackTab => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        keys.push(KeyEvent::new(code, modifiers));
+    }
+    Ok(keys)
+}
+
+/// The buffer's text, one line per row, trailing spaces trimmed.
+pub fn text(buf: &Buffer) -> String {
+    super::panes::buffer_text(buf)
+}
+
+/// The buffer's text followed by a grid of one letter per cell for its
+/// colour (`g` green, `r` red, `y` yellow, `b` blue, `m` magenta, `c` cyan,
+/// `d` dark grey, `.` default), upper case when bold, and `#` for reversed
+/// cells: enough to review in a snapshot that meaning shown by colour is
+/// still there.
+pub fn styled_text(buf: &Buffer) -> String {
+    let mut out = text(buf);
+    out.push_str("--- styles ---\n");
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        let mut line = String::new();
+        for x in area.left()..area.right() {
+            let cell = &buf[(x, y)];
+            let m = cell.modifier;
+            let c = if m.contains(Modifier::REVERSED) {
+                '#'
+            } else {
+                let c = match cell.fg {
+                    Color::Green | Color::LightGreen => 'g',
+                    Color::Red | Color::LightRed => 'r',
+                    Color::Yellow | Color::LightYellow => 'y',
+                    Color::Blue | Color::LightBlue => 'b',
+                    Color::Magenta | Color::LightMagenta => 'm',
+                    Color::Cyan | Color::LightCyan => 'c',
+                    Color::DarkGray | Color::Gray => 'd',
+                    _ => '.',
+                };
+                if m.contains(Modifier::BOLD) {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            };
+            line.push(c);
+        }
+        out.push_str(line.trim_end_matches('.'));
+        out.push('\n');
+    }
+    out
+}
+
+fn ansi_color(c: Color) -> Option<anstyle::Color> {
+    use anstyle::AnsiColor as A;
+    let a = match c {
+        Color::Reset => return None,
+        Color::Black => A::Black,
+        Color::Red => A::Red,
+        Color::Green => A::Green,
+        Color::Yellow => A::Yellow,
+        Color::Blue => A::Blue,
+        Color::Magenta => A::Magenta,
+        Color::Cyan => A::Cyan,
+        Color::Gray => A::White,
+        Color::DarkGray => A::BrightBlack,
+        Color::LightRed => A::BrightRed,
+        Color::LightGreen => A::BrightGreen,
+        Color::LightYellow => A::BrightYellow,
+        Color::LightBlue => A::BrightBlue,
+        Color::LightMagenta => A::BrightMagenta,
+        Color::LightCyan => A::BrightCyan,
+        Color::White => A::BrightWhite,
+        Color::Indexed(i) => return Some(anstyle::Color::Ansi256(anstyle::Ansi256Color(i))),
+        Color::Rgb(r, g, b) => return Some(anstyle::Color::Rgb(anstyle::RgbColor(r, g, b))),
+    };
+    Some(anstyle::Color::Ansi(a))
+}
+
+/// The buffer as text with ANSI escape codes.
+pub fn ansi(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in area.top()..area.bottom() {
+        let mut skip = 0;
+        let mut current = anstyle::Style::new();
+        for x in area.left()..area.right() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let cell = &buf[(x, y)];
+            let m = cell.modifier;
+            let mut effects = anstyle::Effects::new();
+            for (flag, effect) in [
+                (Modifier::BOLD, anstyle::Effects::BOLD),
+                (Modifier::DIM, anstyle::Effects::DIMMED),
+                (Modifier::ITALIC, anstyle::Effects::ITALIC),
+                (Modifier::UNDERLINED, anstyle::Effects::UNDERLINE),
+                (Modifier::REVERSED, anstyle::Effects::INVERT),
+            ] {
+                if m.contains(flag) {
+                    effects |= effect;
+                }
+            }
+            let style = anstyle::Style::new()
+                .fg_color(ansi_color(cell.fg))
+                .bg_color(ansi_color(cell.bg))
+                .effects(effects);
+            if style != current {
+                let _ = write!(out, "{}{}", anstyle::Reset, style.render());
+                current = style;
+            }
+            let sym = cell.symbol();
+            skip = ratatui::text::Span::raw(sym).width().saturating_sub(1);
+            out.push_str(sym);
+        }
+        let _ = writeln!(out, "{}", anstyle::Reset);
+    }
+    out
+}
+
+/// The buffer as an SVG picture of a terminal, colours kept.
+pub fn svg(buf: &Buffer) -> String {
+    anstyle_svg::Term::new().render_svg(&ansi(buf))
+}
