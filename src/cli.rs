@@ -18,7 +18,7 @@ pub struct LessonArgs {
     pub settings: Vec<String>,
 }
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct ShotArgs {
     /// The lesson's id; the lesson picker when left out.
     pub lesson: Option<String>,
@@ -94,8 +94,22 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Draws one screen headless.
+/// Draws one screen headless: prints it, or writes the SVG file.
 pub fn shot(dir: Option<&Path>, args: &ShotArgs) -> Result<(), String> {
+    let mut args = args.clone();
+    args.no_color |= std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let out = shot_output(dir, &args)?;
+    match &args.svg {
+        Some(path) => std::fs::write(path, out)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => print!("{out}"),
+    }
+    Ok(())
+}
+
+/// What `shot` prints or writes: text, text with styles, or SVG (colour
+/// unless `no_color`; the environment is not read here).
+pub fn shot_output(dir: Option<&Path>, args: &ShotArgs) -> Result<String, String> {
     use crate::ui::{shot, theme::Theme};
     let c = catalog(dir)?;
     let settings = match &args.lesson {
@@ -116,7 +130,7 @@ pub fn shot(dir: Option<&Path>, args: &ShotArgs) -> Result<(), String> {
         height: args.size.1,
         settings,
         keys: shot::parse_keys(&args.keys)?,
-        theme: if args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        theme: if args.no_color {
             Theme::monochrome()
         } else {
             Theme::default()
@@ -124,13 +138,13 @@ pub fn shot(dir: Option<&Path>, args: &ShotArgs) -> Result<(), String> {
     };
     let app = shot::app_at(c, &spec)?;
     let buf = shot::draw(&app);
-    match &args.svg {
-        Some(path) => std::fs::write(path, shot::svg(&buf))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None if args.styles => print!("{}", shot::styled_text(&buf)),
-        None => print!("{}", shot::text(&buf)),
-    }
-    Ok(())
+    Ok(if args.svg.is_some() {
+        shot::svg(&buf)
+    } else if args.styles {
+        shot::styled_text(&buf)
+    } else {
+        shot::text(&buf)
+    })
 }
 
 #[derive(clap::Args, Debug)]

@@ -25,6 +25,21 @@ struct Checkpoint {
     cluster: Box<dyn Cluster + Send>,
 }
 
+/// The learner's inputs, each with the point of the run it was made at:
+/// enough to replay a session exactly.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InputLog {
+    pub inputs: Vec<LoggedInput>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LoggedInput {
+    /// Events processed when the input was made.
+    pub after_events: u64,
+    pub at: Time,
+    pub input: Input,
+}
+
 pub struct Run {
     lesson: Arc<Lesson>,
     seed: u64,
@@ -146,6 +161,39 @@ impl Run {
         });
         self.marks.push(self.cluster.processed());
         self.cluster.schedule(at, input);
+    }
+
+    /// The learner's inputs so far, with the point each was made at.
+    pub fn log(&self) -> InputLog {
+        InputLog {
+            inputs: self
+                .inputs
+                .iter()
+                .zip(&self.marks)
+                .map(|(t, m)| LoggedInput {
+                    after_events: *m,
+                    at: t.at,
+                    input: t.input.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Starts again from zero and applies `log`'s inputs, each at exactly the
+    /// point it was first made. The run then stands just after the last one.
+    pub fn replay(&mut self, log: &InputLog) -> Result<(), String> {
+        self.restart(None)?;
+        self.inputs = log
+            .inputs
+            .iter()
+            .map(|l| TimedInput {
+                at: l.at,
+                input: l.input.clone(),
+            })
+            .collect();
+        self.marks = log.inputs.iter().map(|l| l.after_events).collect();
+        self.replay_inputs(0);
+        Ok(())
     }
 
     /// Re-applies the learner's inputs from `first` on, each at the point it was made.

@@ -26,19 +26,20 @@ pub const FRAME: Duration = Duration::from_millis(33);
 pub async fn run_app<B, S, F>(
     terminal: &mut Terminal<B>,
     app: &mut App,
-    mut events: S,
+    events: S,
     shutdown: F,
 ) -> io::Result<()>
 where
     B: Backend,
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
     S: Stream<Item = io::Result<Event>> + Unpin,
     F: Future<Output = ()>,
 {
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut events = events.fuse();
     let mut frames = tokio::time::interval(FRAME);
     frames.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let size = terminal.size().map_err(Into::into)?;
+    let size = terminal.size().map_err(io::Error::other)?;
     app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
     draw(terminal, app)?;
     let mut last = Instant::now();
@@ -50,8 +51,12 @@ where
                 Some(Ok(e)) => {
                     dirty |= app.handle(&e);
                     // Take every event already waiting before drawing once.
-                    while let Some(Some(Ok(e))) = events.next().now_or_never() {
-                        dirty |= app.handle(&e);
+                    while !app.quit {
+                        match events.next().now_or_never() {
+                            Some(Some(Ok(e))) => dirty |= app.handle(&e),
+                            Some(Some(Err(e))) => return Err(e),
+                            _ => break,
+                        }
                     }
                 }
                 Some(Err(e)) => return Err(e),
@@ -79,11 +84,11 @@ where
 fn draw<B>(terminal: &mut Terminal<B>, app: &App) -> io::Result<()>
 where
     B: Backend,
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
 {
     terminal
         .draw(|frame| frame.render_widget(app, frame.area()))
-        .map_err(Into::into)?;
+        .map_err(io::Error::other)?;
     Ok(())
 }
 

@@ -1,0 +1,300 @@
+//! End to end: the real app loop, driven by scripted keys, mouse clicks and
+//! pauses on a test backend, with tokio's clock paused so that every frame
+//! advances virtual time by exactly the same amount on every machine.
+
+use crossterm::event::{Event, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use futures_util::stream::{self, Stream};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use splitbrain::lesson::Catalog;
+use splitbrain::sim::{Health, KnobValue, Time};
+use splitbrain::ui::app::App;
+use splitbrain::ui::panes::buffer_text;
+use splitbrain::ui::progress::ProgressStore;
+use splitbrain::ui::terminal::run_app;
+use splitbrain::ui::theme::Theme;
+use std::io;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+enum Step {
+    Key(KeyEvent),
+    Click(u16, u16),
+    Wait(Duration),
+    Resize(u16, u16),
+}
+
+fn keys(text: &str) -> Vec<Step> {
+    splitbrain::ui::shot::parse_keys(text)
+        .unwrap()
+        .into_iter()
+        .map(Step::Key)
+        .collect()
+}
+
+fn wait(secs: f64) -> Step {
+    Step::Wait(Duration::from_secs_f64(secs))
+}
+
+/// The steps as a stream of terminal events, sleeping where told to.
+fn script(steps: Vec<Step>) -> impl Stream<Item = io::Result<Event>> + Unpin {
+    Box::pin(stream::unfold(steps.into_iter(), |mut it| async move {
+        loop {
+            match it.next()? {
+                Step::Wait(d) => tokio::time::sleep(d).await,
+                Step::Key(k) => return Some((Ok(Event::Key(k)), it)),
+                Step::Click(col, row) => {
+                    let m = MouseEvent {
+                        kind: MouseEventKind::Down(MouseButton::Left),
+                        column: col,
+                        row,
+                        modifiers: KeyModifiers::NONE,
+                    };
+                    return Some((Ok(Event::Mouse(m)), it));
+                }
+                Step::Resize(w, h) => return Some((Ok(Event::Resize(w, h)), it)),
+            }
+        }
+    }))
+}
+
+fn app() -> App {
+    App::new(
+        Catalog::embedded().unwrap(),
+        ProgressStore::memory(),
+        Theme::default(),
+    )
+}
+
+/// Runs the loop over `steps` and returns the app and the last screen.
+async fn drive(mut app: App, steps: Vec<Step>) -> (App, String) {
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    run_app(
+        &mut terminal,
+        &mut app,
+        script(steps),
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    let screen = buffer_text(terminal.backend().buffer());
+    (app, screen)
+}
+
+fn gauge(app: &App, name: &str) -> f64 {
+    app.session()
+        .unwrap()
+        .run
+        .cluster()
+        .metrics()
+        .current(name)
+        .unwrap_or(f64::NAN)
+}
+
+fn node_index(app: &App, name: &str) -> usize {
+    let s = app.session().unwrap();
+    s.run
+        .cluster()
+        .names()
+        .iter()
+        .position(|n| n == name)
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn hanging_b_opens_the_breaker() {
+    let mut a = app();
+    a.open(
+        "flaky-dependency",
+        None,
+        &[("breaker".into(), KnobValue::Bool(true))],
+    )
+    .unwrap();
+    let b = node_index(&a, "b");
+    let mut steps = vec![wait(2.0)];
+    // Select b, open its commands, send the first one (hang), run at 5× for 2 s.
+    steps.extend(keys(&format!("{}o<Enter>++", b + 1)));
+    steps.push(wait(3.0)); // 15 s of virtual time: the first hung calls come back slow
+    steps.extend(keys(" "));
+    let (a, screen) = drive(a, steps).await;
+    let s = a.session().unwrap();
+    assert_eq!(s.selected, b);
+    assert!(s.now() > Time::secs(5), "time moved on: {}", s.now());
+    assert_eq!(gauge(&a, "breaker.b.state"), 1.0, "breaker b is OPEN");
+    assert!(screen.contains("OPEN"), "the screen shows it:\n{screen}");
+    assert!(screen.contains("paused"), "{screen}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn crashing_the_primary_elects_another() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    let n1 = node_index(&a, "n1");
+    let mut steps = vec![wait(3.0)];
+    steps.extend(keys(&format!("{}c++", n1 + 1)));
+    steps.push(wait(2.0));
+    steps.extend(keys(" "));
+    let (a, screen) = drive(a, steps).await;
+    let s = a.session().unwrap();
+    let views = s.run.cluster().node_views();
+    assert_eq!(views[n1].health, Health::Down);
+    let primaries: Vec<&str> = views
+        .iter()
+        .filter(|v| v.role == "primary")
+        .map(|v| v.name.as_str())
+        .collect();
+    let roles: Vec<_> = views
+        .iter()
+        .map(|v| (v.name.clone(), v.role.clone(), v.health))
+        .collect();
+    assert_eq!(primaries.len(), 1, "one new primary: {roles:?}");
+    assert_ne!(primaries[0], "n1");
+    assert!(screen.contains("primary"), "{screen}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn seeking_back_shows_the_earlier_state_again() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    // 10×: the question due at 19.5 s stops the run; answer it and run on
+    // past the scripted crash of n1 at 20 s.
+    let mut steps = keys("+++");
+    steps.push(wait(2.5));
+    steps.extend(keys("2"));
+    steps.push(wait(0.8));
+    steps.extend(keys(" "));
+    let (a, _) = drive(a, steps).await;
+    let s = a.session().unwrap();
+    let late = s.now();
+    assert!(late > Time::secs(25), "{late}");
+    let n1 = node_index(&a, "n1");
+    assert_eq!(s.run.cluster().node_views()[n1].health, Health::Down);
+    // Back 15 s with the keys: before the crash again.
+    let (a, rewound) = drive(a, keys("[[[")).await;
+    let s = a.session().unwrap();
+    let back = s.now();
+    assert_eq!(back, late.saturating_sub(Time::secs(15)));
+    assert_eq!(s.run.cluster().node_views()[n1].health, Health::Up);
+    assert_eq!(s.asking(), None);
+    // The same instant reached directly draws the same screen.
+    let mut fresh = app();
+    fresh.open("failover", None, &[]).unwrap();
+    let f = fresh.session_mut().unwrap();
+    f.paused = true;
+    f.speed = s.speed;
+    f.run.advance_to(back);
+    let (_, direct) = drive(fresh, vec![]).await;
+    assert_eq!(strip_header(&rewound), strip_header(&direct));
+}
+
+/// The screen without its first line (which says paused or running).
+fn strip_header(screen: &str) -> String {
+    screen.lines().skip(1).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test(start_paused = true)]
+async fn clicking_a_node_selects_it_and_q_quits() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    let (a, _) = drive(a, vec![Step::Resize(120, 40), wait(0.5)]).await;
+    // Find where n3 is drawn and click it.
+    let s = a.session().unwrap();
+    let layout =
+        splitbrain::ui::app::lesson_layout(a.size, s, splitbrain::ui::session::PaneId::Metrics);
+    let (_, map) = layout
+        .panes
+        .iter()
+        .find(|(p, _)| *p == splitbrain::ui::session::PaneId::Map)
+        .copied()
+        .unwrap();
+    let inner = ratatui::layout::Rect::new(map.x + 1, map.y + 1, map.width - 2, map.height - 2);
+    let (col, row) = splitbrain::ui::panes::map::node_positions(5, inner)[2];
+    let mut steps = vec![Step::Click(col, row)];
+    steps.extend(keys("q"));
+    steps.push(wait(60.0));
+    let (a, _) = drive(a, steps).await;
+    assert!(a.quit, "q quits without waiting for the rest of the script");
+    assert_eq!(a.session().unwrap().selected, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_due_question_pauses_the_run_until_answered() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    let mut steps = keys("++++++"); // 50×: the first question is due at 19.5 s
+    steps.push(wait(1.0));
+    let (a, screen) = drive(a, steps).await;
+    let s = a.session().unwrap();
+    assert!(s.paused);
+    assert_eq!(s.now(), Time::millis(19_500));
+    assert_eq!(s.asking(), Some(0));
+    assert!(screen.contains("Predict"), "{screen}");
+    let mut steps = keys("2");
+    steps.push(wait(0.1));
+    let (a, _) = drive(a, steps).await;
+    let s = a.session().unwrap();
+    assert_eq!(s.asking(), None);
+    assert!(!s.paused, "answering resumes the run");
+    assert!(s.now() > Time::millis(19_500));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tiny_terminal_gets_a_message_not_garbage() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(40, 10)).unwrap();
+    run_app(
+        &mut terminal,
+        &mut a,
+        script(vec![wait(0.2)]),
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    let screen = buffer_text(terminal.backend().buffer());
+    assert!(screen.contains("needs at least"), "{screen}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn paused_means_no_frames() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    a.session_mut().unwrap().paused = true;
+    let (a, _) = drive(a, vec![wait(10.0)]).await;
+    assert_eq!(a.session().unwrap().now(), Time::ZERO);
+}
+
+#[test]
+fn every_control_replays_exactly_from_the_run_log() {
+    // Keys change the simulation only through the run's inputs, so a fresh
+    // run given the same inputs reaches the same state.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let (a, _) = rt.block_on(async {
+        let mut a = app();
+        a.open("failover", None, &[]).unwrap();
+        let mut steps = keys("+++");
+        steps.push(wait(0.3));
+        steps.extend(keys("2c"));
+        steps.push(wait(0.4));
+        steps.extend(keys("3x"));
+        steps.push(wait(0.2));
+        steps.extend(keys("a1g"));
+        steps.push(wait(0.3));
+        steps.extend(keys(" "));
+        drive(a, steps).await
+    });
+    let s = a.session().unwrap();
+    assert!(s.run.inputs().len() >= 4, "{:?}", s.run.inputs());
+    let trace: Vec<String> = s.run.trace_lines().collect();
+    let mut replay =
+        splitbrain::lesson::Run::new(s.lesson().clone(), s.run.seed(), &[], true).unwrap();
+    replay.replay(&s.run.log()).unwrap();
+    replay.advance_to(s.now());
+    let again: Vec<String> = replay.trace_lines().collect();
+    assert_eq!(trace.len(), again.len());
+    assert!(trace == again, "the replay's trace is the same");
+}
