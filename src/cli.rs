@@ -16,6 +16,10 @@ pub struct LessonArgs {
     /// Sets a knob at the start, e.g. --set breaker=on.
     #[arg(long = "set", value_name = "KNOB=VALUE")]
     pub settings: Vec<String>,
+    /// On quitting, writes the session (seed, knobs, every input) to FILE,
+    /// for `splitbrain run <LESSON> --replay FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -90,7 +94,25 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
     if let Some((id, settings)) = opening {
         app.open(&id, args.seed, &settings)?;
     }
-    terminal::run_in_terminal(app)?;
+    let app = terminal::run_in_terminal(app)?;
+    if let Some(path) = &args.record {
+        let Some(session) = app.session() else {
+            return Err(format!(
+                "nothing recorded in {}: no lesson was open at the end",
+                path.display()
+            ));
+        };
+        let json = serde_json::to_string_pretty(&session.run.recording())
+            .map_err(|e| format!("cannot record the session: {e}"))?;
+        std::fs::write(path, json + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!(
+            "session recorded in {}; replay it with: splitbrain run {} --replay {}",
+            path.display(),
+            session.lesson().id,
+            path.display()
+        );
+    }
     Ok(())
 }
 
@@ -166,6 +188,10 @@ pub struct RunArgs {
     /// Prints one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Plays a session recorded with `splitbrain lesson --record FILE`: its
+    /// seed, knobs and inputs (runs to where it stopped unless --for says).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["seed", "settings"])]
+    pub replay: Option<PathBuf>,
 }
 
 fn parse_duration(s: &str) -> Result<Time, String> {
@@ -313,15 +339,37 @@ pub fn describe(l: &Lesson) -> String {
 pub fn run(dir: Option<&Path>, args: &RunArgs) -> Result<(), String> {
     let c = catalog(dir)?;
     let lesson = find_lesson(&c, &args.lesson)?;
-    let settings = args
-        .settings
-        .iter()
-        .map(|s| lesson.parse_setting(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let seed = args.seed.unwrap_or(lesson.seed);
-    let mut run = Run::new(lesson.clone(), seed, &settings, args.trace)?;
-    run.set_checkpointing(false);
-    let until = args.duration.unwrap_or(lesson.length);
+    let recording = args.replay.as_deref().map(read_recording).transpose()?;
+    let mut run = match &recording {
+        Some(r) => {
+            if r.lesson != lesson.id {
+                return Err(format!(
+                    "the recording is of lesson `{}`, not `{}`",
+                    r.lesson, lesson.id
+                ));
+            }
+            let knobs: Vec<_> = r.knobs.clone().into_iter().collect();
+            let mut run = Run::new(lesson.clone(), r.seed, &knobs, args.trace)?;
+            run.set_checkpointing(false);
+            run.replay(&r.log)?;
+            run
+        }
+        None => {
+            let settings = args
+                .settings
+                .iter()
+                .map(|s| lesson.parse_setting(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            let seed = args.seed.unwrap_or(lesson.seed);
+            let mut run = Run::new(lesson.clone(), seed, &settings, args.trace)?;
+            run.set_checkpointing(false);
+            run
+        }
+    };
+    let until = args
+        .duration
+        .or(recording.as_ref().map(|r| r.until))
+        .unwrap_or(lesson.length);
     run.advance_to(until);
     let out = if args.json {
         report_json(&run, args.trace)
@@ -330,6 +378,19 @@ pub fn run(dir: Option<&Path>, args: &RunArgs) -> Result<(), String> {
     };
     print!("{out}");
     Ok(())
+}
+
+fn read_recording(path: &Path) -> Result<crate::lesson::Recording, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not a session recording: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
 }
 
 /// Every metric as one line of text.

@@ -12,7 +12,7 @@ pub use catalog::{Catalog, EMBEDDED, lesson_files, load_file};
 pub use error::{SourceError, line_col};
 pub use load::parse;
 pub use objective::{Comparison, Condition, Objective, Status, Verdict, Window};
-pub use run::{InputLog, LoggedInput, Run};
+pub use run::{InputLog, LoggedInput, Recording, Run};
 
 use crate::scenarios::{KnobKind, NodeDef, ScenarioSpec};
 use crate::sim::{Input, KnobValue, LinkConfig, Time};

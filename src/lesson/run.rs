@@ -40,6 +40,18 @@ pub struct LoggedInput {
     pub input: Input,
 }
 
+/// A whole session as a file: which lesson, seed and starting knobs, and
+/// every input the learner made. `splitbrain run --replay` plays it again.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Recording {
+    pub lesson: String,
+    pub seed: u64,
+    pub knobs: BTreeMap<String, KnobValue>,
+    pub log: InputLog,
+    /// How far the session went.
+    pub until: Time,
+}
+
 pub struct Run {
     lesson: Arc<Lesson>,
     seed: u64,
@@ -176,6 +188,17 @@ impl Run {
                     input: t.input.clone(),
                 })
                 .collect(),
+        }
+    }
+
+    /// This run as a recording.
+    pub fn recording(&self) -> Recording {
+        Recording {
+            lesson: self.lesson.id.clone(),
+            seed: self.seed,
+            knobs: self.knobs.clone(),
+            log: self.log(),
+            until: self.now(),
         }
     }
 

@@ -116,7 +116,7 @@ impl Drop for Guard {
 /// Runs the app full-screen in the user's terminal. The terminal is restored
 /// on quit, on error, on panic (through the panic hook) and on SIGTERM, SIGHUP
 /// or SIGINT; Ctrl-C in raw mode arrives as a key and quits.
-pub fn run_in_terminal(mut app: App) -> Result<(), String> {
+pub fn run_in_terminal(mut app: App) -> Result<App, String> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -134,7 +134,8 @@ pub fn run_in_terminal(mut app: App) -> Result<(), String> {
         .map_err(|e| format!("cannot start: {e}"))?;
     runtime
         .block_on(async { run_app(&mut terminal, &mut app, EventStream::new(), signals()).await })
-        .map_err(|e| format!("terminal error: {e}"))
+        .map_err(|e| format!("terminal error: {e}"))?;
+    Ok(app)
 }
 
 /// Completes when the process is asked to stop.
