@@ -38,6 +38,23 @@ pub struct LessonScreen {
     pub overlay: Option<Overlay>,
     /// The pane shown in the shared slot of the compact layout.
     pub compact_slot: PaneId,
+    /// The question whose window was last opened by itself.
+    shown_question: Option<usize>,
+}
+
+impl LessonScreen {
+    /// Opens the window of a question that has just come due (once: after
+    /// Esc it stays closed until space asks for it again).
+    fn show_question(&mut self) {
+        let asking = self.session.asking();
+        if asking.is_some() && asking != self.shown_question {
+            self.overlay = Some(Overlay::Question {
+                index: asking.unwrap_or(0),
+                choice: 0,
+            });
+        }
+        self.shown_question = asking;
+    }
 }
 
 pub struct App {
@@ -93,6 +110,7 @@ impl App {
             session,
             overlay: None,
             compact_slot: PaneId::Metrics,
+            shown_question: None,
         }));
         Ok(())
     }
@@ -129,14 +147,7 @@ impl App {
             return false;
         };
         let changed = l.session.tick(wall);
-        if let Some(i) = l.session.asking()
-            && !matches!(l.overlay, Some(Overlay::Question { .. }))
-        {
-            l.overlay = Some(Overlay::Question {
-                index: i,
-                choice: 0,
-            });
-        }
+        l.show_question();
         if changed {
             self.record_progress();
         }
@@ -177,6 +188,9 @@ impl App {
             }
             Screen::Lesson(_) => {
                 self.lesson_key(key);
+                if let Screen::Lesson(l) = &mut self.screen {
+                    l.show_question();
+                }
                 self.record_progress();
                 true
             }

@@ -248,11 +248,25 @@ impl Session {
             }
             Control::Speed(i) => self.speed = (*i).min(SPEEDS.len() - 1),
             Control::Seek(t) => {
-                let t = *t;
+                // Going forward stops at a question not yet asked: the run
+                // waits for the prediction before showing what happens.
+                let next_question = self
+                    .lesson()
+                    .questions
+                    .iter()
+                    .zip(&self.questions)
+                    .filter(|(q, st)| **st == QuestionState::NotYet && q.at >= at)
+                    .map(|(q, _)| q.at)
+                    .min();
+                let t = match next_question {
+                    Some(q) if *t > at => (*t).min(q),
+                    _ => *t,
+                };
                 match self.run.seek(t) {
                     Ok(()) => {
                         self.carry = 0.0;
                         self.rewind_questions(t);
+                        self.ask_due();
                     }
                     Err(e) => self.status = Some(e),
                 }
@@ -376,23 +390,35 @@ impl Session {
             }
         }
         let now = self.now();
-        // Ask what is due.
-        let due: Vec<usize> = self
-            .lesson()
-            .questions
-            .iter()
-            .enumerate()
-            .filter(|(i, q)| self.questions[*i] == QuestionState::NotYet && q.at <= now)
-            .map(|(i, _)| i)
-            .collect();
-        if let Some(&first) = due.first() {
-            self.questions[first] = QuestionState::Asking;
-            self.paused = true;
-        } else if now >= length && stop == Some(length) {
+        if !self.ask_due() && now >= length && stop == Some(length) {
             self.paused = true;
             self.status = Some("the lesson's script is over: space runs on, r restarts".into());
         }
         true
+    }
+
+    /// Asks the first question whose time has come, pausing the run.
+    /// Returns whether one is being asked.
+    fn ask_due(&mut self) -> bool {
+        if self.asking().is_some() {
+            return true;
+        }
+        let now = self.now();
+        let due = self
+            .lesson()
+            .questions
+            .iter()
+            .enumerate()
+            .find(|(i, q)| self.questions[*i] == QuestionState::NotYet && q.at <= now)
+            .map(|(i, _)| i);
+        match due {
+            Some(i) => {
+                self.questions[i] = QuestionState::Asking;
+                self.paused = true;
+                true
+            }
+            None => false,
+        }
     }
 
     /// The inputs a fault key on the selected node makes.
