@@ -3,6 +3,7 @@
 //! It draws what scenarios expose (node views, panels, metrics, the trace)
 //! and knows no scenario by name.
 
+pub mod markdown;
 pub mod panes;
 pub mod session;
 pub mod theme;
