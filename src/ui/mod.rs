@@ -5,5 +5,7 @@
 
 pub mod markdown;
 pub mod panes;
+pub mod picker;
+pub mod progress;
 pub mod session;
 pub mod theme;
