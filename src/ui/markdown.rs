@@ -96,8 +96,10 @@ struct Wrapper {
     cur_w: usize,
     /// Width of the current line's prefix.
     prefix_w: usize,
-    /// The word being collected: pieces of text with their styles.
-    word: Vec<(String, Style)>,
+    /// The word being collected, and where each differently styled piece
+    /// of it ends (buffers reused from word to word).
+    word: String,
+    parts: Vec<(usize, Style)>,
     word_w: usize,
     /// A space (in this style) is owed before the next word.
     space: Option<Style>,
@@ -112,7 +114,8 @@ impl Wrapper {
             cur: None,
             cur_w: 0,
             prefix_w: 0,
-            word: Vec::new(),
+            word: String::new(),
+            parts: Vec::new(),
             word_w: 0,
             space: None,
         }
@@ -182,9 +185,10 @@ impl Wrapper {
 
     fn word_piece(&mut self, text: &str, style: Style) {
         self.word_w += str_width(text);
-        match self.word.last_mut() {
-            Some((t, s)) if *s == style => t.push_str(text),
-            _ => self.word.push((text.to_string(), style)),
+        self.word.push_str(text);
+        match self.parts.last_mut() {
+            Some((end, s)) if *s == style => *end = self.word.len(),
+            _ => self.parts.push((self.word.len(), style)),
         }
     }
 
@@ -194,7 +198,8 @@ impl Wrapper {
         if self.word.is_empty() {
             return;
         }
-        let word = std::mem::take(&mut self.word);
+        let mut word = std::mem::take(&mut self.word);
+        let mut parts = std::mem::take(&mut self.parts);
         let w = std::mem::replace(&mut self.word_w, 0);
         if self.cur.is_none() {
             self.start_line();
@@ -210,25 +215,33 @@ impl Wrapper {
             self.put(" ", st, 1);
         }
         self.space = None;
-        if self.cur_w + w <= self.width {
-            for (t, st) in &word {
-                self.put(t, *st, 0);
+        let fits = self.cur_w + w <= self.width;
+        let mut start = 0;
+        for &(end, st) in &parts {
+            let piece = &word[start..end];
+            start = end;
+            if fits {
+                self.put(piece, st, 0);
+                continue;
             }
-            self.cur_w += w;
-            return;
-        }
-        // Wider than a whole line: split it, character by character.
-        for (t, st) in &word {
-            for c in t.chars() {
+            // Wider than a whole line: split it, character by character.
+            for c in piece.chars() {
                 let cw = char_width(c);
                 if cw > 0 && self.cur_w + cw > self.width && self.cur_w > self.prefix_w {
                     self.end_line();
                     self.start_line();
                 }
                 let mut b = [0u8; 4];
-                self.put(c.encode_utf8(&mut b), *st, cw);
+                self.put(c.encode_utf8(&mut b), st, cw);
             }
         }
+        if fits {
+            self.cur_w += w;
+        }
+        word.clear();
+        parts.clear();
+        self.word = word;
+        self.parts = parts;
     }
 
     /// Ends the paragraph's last line.
