@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod keys;
+pub mod markdown;
 pub mod overlays;
 pub mod panes;
 pub mod picker;

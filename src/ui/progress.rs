@@ -1,42 +1,539 @@
-//! Placeholder until the progress store lands.
-use crate::lesson::Lesson;
-#[derive(Default, Debug, Clone, PartialEq)]
-pub struct Progress;
+//! What the learner has done in each lesson (objectives met, questions
+//! answered, hints used), kept in a JSON file between runs.
+//!
+//! The file is `progress.json` in the platform's data directory for
+//! splitbrain, or in `$SPLITBRAIN_DATA_DIR`. It is written atomically (a
+//! temporary file in the same directory, synced, then renamed over). A file
+//! that cannot be read is renamed aside, never overwritten, and the learner is
+//! told where it went. Unknown fields are ignored; a file written by a newer
+//! version of the format is read as far as it is understood but never saved
+//! over, so nothing a newer splitbrain recorded is lost.
+
+use super::session::{QuestionState, Session};
+use crate::lesson::{Lesson, Status};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The version of the file format this program writes.
+pub const FORMAT_VERSION: u32 = 1;
+const FILE_NAME: &str = "progress.json";
+
+#[derive(Serialize, Deserialize, Default, Clone, Debug, PartialEq)]
+pub struct Progress {
+    #[serde(default)]
+    pub lessons: BTreeMap<String, LessonProgress>,
+}
+
+#[derive(Serialize, Deserialize, Default, Clone, Debug, PartialEq)]
+#[serde(default)]
+pub struct LessonProgress {
+    pub objectives_met: BTreeSet<String>,
+    /// Question id → whether the answer was right.
+    pub questions: BTreeMap<String, bool>,
+    pub hints_used: usize,
+    pub opened: bool,
+}
+
+/// How far a lesson has got, for the picker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mark {
     NotStarted,
     Started,
+    /// Every objective met.
     Done,
 }
-impl Progress {
-    pub fn open(&mut self, _id: &str) {}
-    pub fn objective_met(&mut self, _id: &str, _o: &str) -> bool {
-        false
+
+impl Mark {
+    /// A glyph that reads without colour.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Mark::NotStarted => "·",
+            Mark::Started => "◐",
+            Mark::Done => "✓",
+        }
     }
-    pub fn answered(&mut self, _id: &str, _q: &str, _right: bool) -> bool {
-        false
-    }
-    pub fn hints(&mut self, _id: &str, _n: usize) -> bool {
-        false
-    }
-    pub fn mark(&self, _id: &str, _l: &Lesson) -> Mark {
-        Mark::NotStarted
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Mark::NotStarted => "not started",
+            Mark::Started => "started",
+            Mark::Done => "done",
+        }
     }
 }
+
+/// The file's layout: the progress and the format's version.
+#[derive(Serialize, Deserialize)]
+struct OnDisk {
+    #[serde(default)]
+    version: u32,
+    #[serde(default)]
+    lessons: BTreeMap<String, LessonProgress>,
+}
+
+impl Progress {
+    pub fn get(&self, id: &str) -> Option<&LessonProgress> {
+        self.lessons.get(id)
+    }
+
+    fn entry(&mut self, id: &str) -> &mut LessonProgress {
+        self.lessons.entry(id.to_string()).or_default()
+    }
+
+    /// Records that the lesson was opened; whether that is news.
+    pub fn open(&mut self, id: &str) -> bool {
+        let l = self.entry(id);
+        !std::mem::replace(&mut l.opened, true)
+    }
+
+    /// Records that an objective was met; whether that is news.
+    pub fn objective_met(&mut self, id: &str, objective: &str) -> bool {
+        if self
+            .get(id)
+            .is_some_and(|l| l.objectives_met.contains(objective))
+        {
+            return false;
+        }
+        self.entry(id).objectives_met.insert(objective.to_string())
+    }
+
+    /// Records an answer (the latest counts); whether anything changed.
+    pub fn answered(&mut self, id: &str, question: &str, right: bool) -> bool {
+        if self
+            .get(id)
+            .is_some_and(|l| l.questions.get(question) == Some(&right))
+        {
+            return false;
+        }
+        self.entry(id).questions.insert(question.to_string(), right) != Some(right)
+    }
+
+    /// Records that `n` hints have been seen (the most ever counts).
+    pub fn hints(&mut self, id: &str, n: usize) -> bool {
+        if self.get(id).is_some_and(|l| l.hints_used >= n) {
+            return false;
+        }
+        self.entry(id).hints_used = n;
+        true
+    }
+
+    /// How far `lesson` (whose id is `id`) has got.
+    pub fn mark(&self, id: &str, lesson: &Lesson) -> Mark {
+        let Some(p) = self.get(id) else {
+            return Mark::NotStarted;
+        };
+        let all_met = lesson
+            .objectives
+            .iter()
+            .all(|o| p.objectives_met.contains(&o.id));
+        let touched =
+            p.opened || !p.objectives_met.is_empty() || !p.questions.is_empty() || p.hints_used > 0;
+        if all_met && touched {
+            Mark::Done
+        } else if touched {
+            Mark::Started
+        } else {
+            Mark::NotStarted
+        }
+    }
+
+    /// Records what a session has achieved so far: objectives met, answers
+    /// given, hints seen. Whether anything changed (and so is worth saving).
+    pub fn record_session(&mut self, s: &Session) -> bool {
+        let lesson = s.lesson();
+        let id = lesson.id.as_str();
+        let mut changed = self.open(id);
+        for (o, v) in lesson.objectives.iter().zip(s.run.verdicts()) {
+            if v.status == Status::Met {
+                changed |= self.objective_met(id, &o.id);
+            }
+        }
+        for (q, state) in lesson.questions.iter().zip(&s.questions) {
+            if let QuestionState::Answered { choice, .. } = *state {
+                changed |= self.answered(id, &q.id, choice == q.answer);
+            }
+        }
+        changed |= self.hints(id, s.hints_shown);
+        changed
+    }
+}
+
+/// The progress and where it lives.
 pub struct ProgressStore {
+    path: Option<PathBuf>,
     pub progress: Progress,
+    /// Something the learner should know about the file (it was set aside,
+    /// or cannot be saved), in one sentence.
     pub warning: Option<String>,
 }
+
 impl ProgressStore {
-    pub fn memory() -> Self {
+    /// Progress kept only in memory.
+    pub fn memory() -> ProgressStore {
         ProgressStore {
-            progress: Progress,
+            path: None,
+            progress: Progress::default(),
             warning: None,
         }
     }
-    pub fn open_default() -> Self {
-        Self::memory()
+
+    /// The default file: `$SPLITBRAIN_DATA_DIR/progress.json`, else the
+    /// platform's data directory for splitbrain.
+    pub fn open_default() -> ProgressStore {
+        match default_path() {
+            Some(p) => ProgressStore::open(p),
+            None => ProgressStore {
+                warning: Some(
+                    "No data directory was found (is HOME set?), so progress will not be saved."
+                        .into(),
+                ),
+                ..ProgressStore::memory()
+            },
+        }
     }
+
+    /// The progress in file `path`; a missing file is an empty progress.
+    pub fn open(path: impl Into<PathBuf>) -> ProgressStore {
+        let path = path.into();
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return ProgressStore {
+                    path: Some(path),
+                    progress: Progress::default(),
+                    warning: None,
+                };
+            }
+            Err(e) => return ProgressStore::set_aside(path, &e.to_string()),
+        };
+        match serde_json::from_slice::<OnDisk>(&bytes) {
+            Ok(d) if d.version > FORMAT_VERSION => ProgressStore {
+                warning: Some(format!(
+                    "{} was written by a newer splitbrain (format {}, this one knows {}), so \
+                     it is read as far as possible and progress from this session will not be saved.",
+                    path.display(),
+                    d.version,
+                    FORMAT_VERSION
+                )),
+                path: None,
+                progress: Progress { lessons: d.lessons },
+            },
+            Ok(d) => ProgressStore {
+                path: Some(path),
+                progress: Progress { lessons: d.lessons },
+                warning: None,
+            },
+            Err(e) => ProgressStore::set_aside(path, &e.to_string()),
+        }
+    }
+
+    /// A file that cannot be read is renamed to the first free
+    /// `progress.json.corrupt`, `.corrupt-2`, …, and progress starts afresh.
+    fn set_aside(path: PathBuf, why: &str) -> ProgressStore {
+        let aside = (1..)
+            .map(|i| corrupt_name(&path, i))
+            .find(|p| std::fs::symlink_metadata(p).is_err())
+            .expect("an unbounded range has a free name");
+        match std::fs::rename(&path, &aside) {
+            Ok(()) => ProgressStore {
+                warning: Some(format!(
+                    "Progress file {} could not be read ({why}); it was moved to {} and progress starts afresh.",
+                    path.display(),
+                    aside.display()
+                )),
+                path: Some(path),
+                progress: Progress::default(),
+            },
+            Err(e) => ProgressStore {
+                warning: Some(format!(
+                    "Progress file {} could not be read ({why}) nor moved to {} ({e}), so it is left \
+                     alone and progress will not be saved.",
+                    path.display(),
+                    aside.display()
+                )),
+                path: None,
+                progress: Progress::default(),
+            },
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Writes the progress to its file, atomically; does nothing in memory.
     pub fn save(&mut self) -> Result<(), String> {
-        Ok(())
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let on_disk = OnDisk {
+            version: FORMAT_VERSION,
+            lessons: self.progress.lessons.clone(),
+        };
+        let mut text = serde_json::to_vec_pretty(&on_disk).map_err(|e| e.to_string())?;
+        text.push(b'\n');
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| FILE_NAME.to_string());
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&text)?;
+            f.flush()?;
+            f.sync_all()?;
+            drop(f);
+            std::fs::rename(&tmp, path)?;
+            // Make the rename itself durable where directories can be synced.
+            if let Ok(d) = std::fs::File::open(&dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("cannot save progress to {}: {e}", path.display())
+        })
+    }
+}
+
+fn corrupt_name(path: &Path, i: u32) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    if i <= 1 {
+        name.push(".corrupt");
+    } else {
+        name.push(format!(".corrupt-{i}"));
+    }
+    PathBuf::from(name)
+}
+
+/// Where the progress file lives unless told otherwise.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("SPLITBRAIN_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join(FILE_NAME));
+    }
+    directories::ProjectDirs::from("", "", "splitbrain").map(|d| d.data_dir().join(FILE_NAME))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lesson::Catalog;
+
+    /// A fresh directory under the system's temporary directory.
+    fn temp_dir(tag: &str) -> PathBuf {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let d = std::env::temp_dir().join(format!(
+            "splitbrain-progress-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    fn files(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn recording_says_what_changed() {
+        let mut p = Progress::default();
+        assert!(p.open("x"));
+        assert!(!p.open("x"));
+        assert!(p.objective_met("x", "o1"));
+        assert!(!p.objective_met("x", "o1"));
+        assert!(p.answered("x", "q", false));
+        assert!(!p.answered("x", "q", false));
+        assert!(p.answered("x", "q", true));
+        assert!(p.hints("x", 2));
+        assert!(!p.hints("x", 1));
+        assert!(!p.hints("x", 2));
+        assert_eq!(p.get("x").unwrap().hints_used, 2);
+    }
+
+    #[test]
+    fn marks_follow_the_objectives() {
+        let cat = Catalog::embedded().unwrap();
+        let l = cat.get("failover").unwrap();
+        let mut p = Progress::default();
+        assert_eq!(p.mark(&l.id, &l), Mark::NotStarted);
+        p.open(&l.id);
+        assert_eq!(p.mark(&l.id, &l), Mark::Started);
+        let ids: Vec<String> = l.objectives.iter().map(|o| o.id.clone()).collect();
+        assert!(ids.len() > 1);
+        for (i, id) in ids.iter().enumerate() {
+            p.objective_met(&l.id, id);
+            let want = if i + 1 == ids.len() {
+                Mark::Done
+            } else {
+                Mark::Started
+            };
+            assert_eq!(p.mark(&l.id, &l), want);
+        }
+    }
+
+    #[test]
+    fn round_trip_through_the_file() {
+        let dir = temp_dir("round");
+        let path = dir.join("nested").join("progress.json");
+        let mut s = ProgressStore::open(&path);
+        assert!(s.warning.is_none());
+        assert_eq!(s.progress, Progress::default());
+        s.progress.open("failover");
+        s.progress.objective_met("failover", "no-split-brain");
+        s.progress.answered("failover", "async-crash", true);
+        s.progress.hints("flaky-dependency", 3);
+        s.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"version\": 1"), "{text}");
+        let again = ProgressStore::open(&path);
+        assert!(again.warning.is_none());
+        assert_eq!(again.progress, s.progress);
+        // Saving leaves nothing but the file behind.
+        assert_eq!(files(path.parent().unwrap()), vec!["progress.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_corrupt_file_is_set_aside_and_reported() {
+        let dir = temp_dir("corrupt");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("progress.json");
+        std::fs::write(&path, b"{ \"version\": 1, \"lessons\": { oops").unwrap();
+        let mut s = ProgressStore::open(&path);
+        let w = s.warning.clone().expect("a warning");
+        let aside = dir.join("progress.json.corrupt");
+        assert!(w.contains(&path.display().to_string()), "{w}");
+        assert!(w.contains(&aside.display().to_string()), "{w}");
+        assert_eq!(s.progress, Progress::default());
+        assert_eq!(
+            std::fs::read(&aside).unwrap(),
+            b"{ \"version\": 1, \"lessons\": { oops"
+        );
+        // Saving works and does not touch the corrupt copy.
+        s.progress.open("failover");
+        s.save().unwrap();
+        assert_eq!(ProgressStore::open(&path).progress, s.progress);
+
+        // A second corruption goes to a new name, keeping the first.
+        std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+        let s2 = ProgressStore::open(&path);
+        let w2 = s2.warning.expect("a warning");
+        assert!(w2.contains("progress.json.corrupt-2"), "{w2}");
+        assert_eq!(
+            std::fs::read(&aside).unwrap(),
+            b"{ \"version\": 1, \"lessons\": { oops"
+        );
+        assert_eq!(
+            std::fs::read(dir.join("progress.json.corrupt-2")).unwrap(),
+            [0xff, 0xfe, 0x00]
+        );
+        assert_eq!(
+            files(&dir),
+            vec!["progress.json.corrupt", "progress.json.corrupt-2"]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn wrong_shapes_are_corruption_too() {
+        let dir = temp_dir("shape");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("progress.json");
+        std::fs::write(&path, "[1, 2, 3]").unwrap();
+        let s = ProgressStore::open(&path);
+        assert!(s.warning.is_some());
+        assert!(dir.join("progress.json.corrupt").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored_and_newer_formats_never_overwritten() {
+        let dir = temp_dir("future");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("progress.json");
+        std::fs::write(
+            &path,
+            r#"{"version":1,"theme":"dark","lessons":{"failover":{"opened":true,"stars":5}}}"#,
+        )
+        .unwrap();
+        let s = ProgressStore::open(&path);
+        assert!(s.warning.is_none());
+        assert!(s.progress.get("failover").unwrap().opened);
+
+        let newer = r#"{"version":7,"lessons":{"failover":{"opened":true,"hints_used":2}}}"#;
+        std::fs::write(&path, newer).unwrap();
+        let mut s = ProgressStore::open(&path);
+        let w = s.warning.clone().expect("a warning");
+        assert!(w.contains("newer"), "{w}");
+        assert_eq!(s.progress.get("failover").unwrap().hints_used, 2);
+        s.progress.hints("failover", 4);
+        s.save().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), newer);
+        assert_eq!(files(&dir), vec!["progress.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_save_leaves_no_temporary_file() {
+        let dir = temp_dir("fail");
+        std::fs::create_dir_all(&dir).unwrap();
+        // The target is a non-empty directory, so the final rename fails.
+        let path = dir.join("progress.json");
+        std::fs::create_dir_all(path.join("x")).unwrap();
+        let mut s = ProgressStore {
+            path: Some(path.clone()),
+            progress: Progress::default(),
+            warning: None,
+        };
+        s.progress.open("a");
+        assert!(s.save().is_err());
+        assert_eq!(files(&dir), vec!["progress.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn memory_stores_never_touch_the_disk() {
+        let mut s = ProgressStore::memory();
+        s.progress.open("a");
+        assert!(s.save().is_ok());
+        assert!(s.path().is_none());
+    }
+
+    #[test]
+    fn a_session_records_what_it_achieved() {
+        use crate::sim::Time;
+        use crate::ui::session::Control;
+        let cat = Catalog::embedded().unwrap();
+        let l = cat.get("failover").unwrap();
+        let mut sess = Session::new(l.clone(), 1, &[]).unwrap();
+        sess.apply(Control::Hint(1));
+        sess.apply(Control::Answer {
+            question: 0,
+            choice: l.questions[0].answer,
+        });
+        sess.run.advance_to(Time::secs(5));
+        let mut p = Progress::default();
+        assert!(p.record_session(&sess));
+        assert!(!p.record_session(&sess));
+        let lp = p.get("failover").unwrap();
+        assert!(lp.opened);
+        assert_eq!(lp.hints_used, 2);
+        assert_eq!(lp.questions.get(&l.questions[0].id), Some(&true));
     }
 }

@@ -1,0 +1,771 @@
+//! Markdown to styled terminal lines, wrapped to a width here (not by the
+//! widget) so that callers know exactly how many lines the text takes and can
+//! scroll it. Headings, paragraphs, emphasis, strong text, inline code, code
+//! blocks (indented and clipped, never wrapped), bullet and numbered lists
+//! with a hanging indent, links (the text, then the address in parentheses
+//! when it differs) and block quotes (a `│ ` bar) are understood.
+
+use super::theme::Theme;
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// `md` as lines no wider than `width` columns.
+pub fn render(md: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    render_prefixed(md, theme, width, Span::raw(""), Span::raw(""))
+}
+
+/// Like [`render`], with `first` put before the first line and `rest` before
+/// every other line (a list marker and its hanging indent, say).
+pub fn render_prefixed(
+    md: &str,
+    theme: &Theme,
+    width: u16,
+    first: Span<'static>,
+    rest: Span<'static>,
+) -> Vec<Line<'static>> {
+    render_styled(md, theme, width, Style::new(), first, rest)
+}
+
+/// Like [`render_prefixed`], with every piece of text drawn over `base`.
+pub fn render_styled(
+    md: &str,
+    theme: &Theme,
+    width: u16,
+    base: Style,
+    first: Span<'static>,
+    rest: Span<'static>,
+) -> Vec<Line<'static>> {
+    let mut r = Renderer::new(theme, width, base);
+    r.w.containers.push(Container {
+        first,
+        rest,
+        used: false,
+    });
+    r.run(md);
+    r.w.finish()
+}
+
+/// Display width of `s` in terminal columns.
+pub fn str_width(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+fn char_width(c: char) -> usize {
+    let mut b = [0u8; 4];
+    str_width(c.encode_utf8(&mut b))
+}
+
+/// `s` cut to at most `width` columns, ending in `…` when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    if str_width(s) <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = char_width(c);
+        if w + cw > width - 1 {
+            break;
+        }
+        w += cw;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Something that puts a prefix before each of its lines: a list item (its
+/// marker, then a hanging indent), a block quote (its bar) or the caller's.
+struct Container {
+    first: Span<'static>,
+    rest: Span<'static>,
+    used: bool,
+}
+
+/// Places styled words on lines of a given width.
+struct Wrapper {
+    width: usize,
+    lines: Vec<Line<'static>>,
+    containers: Vec<Container>,
+    /// The line being filled, if one is started.
+    cur: Option<Vec<Span<'static>>>,
+    cur_w: usize,
+    /// Width of the current line's prefix.
+    prefix_w: usize,
+    /// The word being collected, and where each differently styled piece
+    /// of it ends (buffers reused from word to word).
+    word: String,
+    parts: Vec<(usize, Style)>,
+    word_w: usize,
+    /// A space (in this style) is owed before the next word.
+    space: Option<Style>,
+}
+
+impl Wrapper {
+    fn new(width: u16) -> Wrapper {
+        Wrapper {
+            width: usize::from(width.max(1)),
+            lines: Vec::new(),
+            containers: Vec::new(),
+            cur: None,
+            cur_w: 0,
+            prefix_w: 0,
+            word: String::new(),
+            parts: Vec::new(),
+            word_w: 0,
+            space: None,
+        }
+    }
+
+    /// Starts a line with every container's prefix.
+    fn start_line(&mut self) {
+        let mut spans = Vec::with_capacity(self.containers.len() + 2);
+        let mut w = 0;
+        for c in &mut self.containers {
+            let p = if c.used { &c.rest } else { &c.first };
+            c.used = true;
+            if !p.content.is_empty() {
+                w += p.width();
+                spans.push(p.clone());
+            }
+        }
+        self.cur = Some(spans);
+        self.cur_w = w;
+        self.prefix_w = w;
+    }
+
+    /// Appends text to the current line (which must be started), merging it
+    /// into the last span when the style is the same.
+    fn put(&mut self, text: &str, style: Style, w: usize) {
+        let spans = self.cur.get_or_insert_with(Vec::new);
+        match spans.last_mut() {
+            Some(last) if last.style == style => {
+                last.content.to_mut().push_str(text);
+            }
+            _ => spans.push(Span::styled(text.to_string(), style)),
+        }
+        self.cur_w += w;
+    }
+
+    /// Ends the current line, clipping it to the width.
+    fn end_line(&mut self) {
+        if let Some(spans) = self.cur.take() {
+            let mut line = Line::from(spans);
+            if self.cur_w > self.width {
+                line = clip(line, self.width);
+            }
+            self.lines.push(line);
+        }
+        self.cur_w = 0;
+        self.space = None;
+    }
+
+    /// Adds text that wraps at its spaces.
+    fn text(&mut self, text: &str, style: Style) {
+        let mut start = None::<usize>;
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() {
+                if let Some(s) = start.take() {
+                    self.word_piece(&text[s..i], style);
+                }
+                self.end_word();
+                self.space = Some(style);
+            } else if start.is_none() {
+                start = Some(i);
+            }
+        }
+        if let Some(s) = start {
+            self.word_piece(&text[s..], style);
+        }
+    }
+
+    fn word_piece(&mut self, text: &str, style: Style) {
+        self.word_w += str_width(text);
+        self.word.push_str(text);
+        match self.parts.last_mut() {
+            Some((end, s)) if *s == style => *end = self.word.len(),
+            _ => self.parts.push((self.word.len(), style)),
+        }
+    }
+
+    /// Places the collected word: after a space on this line if it fits,
+    /// else on a new line, split across lines if it is wider than one.
+    fn end_word(&mut self) {
+        if self.word.is_empty() {
+            return;
+        }
+        let mut word = std::mem::take(&mut self.word);
+        let mut parts = std::mem::take(&mut self.parts);
+        let w = std::mem::replace(&mut self.word_w, 0);
+        if self.cur.is_none() {
+            self.start_line();
+            self.space = None;
+        }
+        let at_start = self.cur_w == self.prefix_w;
+        let gap = usize::from(self.space.is_some() && !at_start);
+        if !at_start && self.cur_w + gap + w > self.width {
+            self.end_line();
+            self.start_line();
+        } else if gap == 1 {
+            let st = self.space.unwrap_or_default();
+            self.put(" ", st, 1);
+        }
+        self.space = None;
+        let fits = self.cur_w + w <= self.width;
+        let mut start = 0;
+        for &(end, st) in &parts {
+            let piece = &word[start..end];
+            start = end;
+            if fits {
+                self.put(piece, st, 0);
+                continue;
+            }
+            // Wider than a whole line: split it, character by character.
+            for c in piece.chars() {
+                let cw = char_width(c);
+                if cw > 0 && self.cur_w + cw > self.width && self.cur_w > self.prefix_w {
+                    self.end_line();
+                    self.start_line();
+                }
+                let mut b = [0u8; 4];
+                self.put(c.encode_utf8(&mut b), st, cw);
+            }
+        }
+        if fits {
+            self.cur_w += w;
+        }
+        word.clear();
+        parts.clear();
+        self.word = word;
+        self.parts = parts;
+    }
+
+    /// Ends the paragraph's last line.
+    fn flush(&mut self) {
+        self.end_word();
+        self.end_line();
+    }
+
+    /// A line drawn as is (code), clipped to the width.
+    fn verbatim(&mut self, text: &str, style: Style) {
+        self.end_word();
+        self.end_line();
+        self.start_line();
+        let w = str_width(text);
+        self.put(text, style, w);
+        self.end_line();
+    }
+
+    /// An empty line, keeping the bars of the block quotes around it.
+    fn blank(&mut self) {
+        let mut spans: Vec<Span<'static>> = self
+            .containers
+            .iter()
+            .filter(|c| !c.rest.content.trim().is_empty())
+            .map(|c| c.rest.clone())
+            .collect();
+        if let Some(last) = spans.last_mut() {
+            let t = last.content.trim_end().to_string();
+            last.content = t.into();
+        }
+        let mut line = Line::from(spans);
+        if line.width() > self.width {
+            line = clip(line, self.width);
+        }
+        self.lines.push(line);
+    }
+
+    /// A horizontal rule across the rest of the line.
+    fn rule(&mut self, style: Style) {
+        self.flush();
+        self.start_line();
+        let n = self.width.saturating_sub(self.prefix_w).max(1);
+        self.put(&"─".repeat(n), style, n);
+        self.end_line();
+    }
+
+    fn finish(mut self) -> Vec<Line<'static>> {
+        self.flush();
+        self.lines
+    }
+}
+
+/// `line` cut to `width` columns.
+fn clip(line: Line<'static>, width: usize) -> Line<'static> {
+    let mut out = Vec::new();
+    let mut left = width;
+    for span in line.spans {
+        let w = span.width();
+        if w <= left {
+            left -= w;
+            out.push(span);
+            continue;
+        }
+        let mut s = String::new();
+        for c in span.content.chars() {
+            let cw = char_width(c);
+            if cw > left {
+                break;
+            }
+            left -= cw;
+            s.push(c);
+        }
+        if !s.is_empty() {
+            out.push(Span::styled(s, span.style));
+        }
+        break;
+    }
+    Line::from(out)
+}
+
+struct ListState {
+    /// The next item's number, for a numbered list.
+    next: Option<u64>,
+}
+
+struct Renderer<'t> {
+    theme: &'t Theme,
+    w: Wrapper,
+    /// Styles of the open inline elements, innermost last.
+    styles: Vec<Style>,
+    lists: Vec<ListState>,
+    /// A blank line is owed before the next block.
+    need_blank: bool,
+    /// Inside a code block.
+    code: bool,
+    /// The address of the open link.
+    link: Option<String>,
+    /// The text of the open link, to tell whether the address adds anything.
+    link_text: String,
+}
+
+impl<'t> Renderer<'t> {
+    fn new(theme: &'t Theme, width: u16, base: Style) -> Renderer<'t> {
+        Renderer {
+            theme,
+            w: Wrapper::new(width),
+            styles: vec![base],
+            lists: Vec::new(),
+            need_blank: false,
+            code: false,
+            link: None,
+            link_text: String::new(),
+        }
+    }
+
+    fn style(&self) -> Style {
+        self.styles.last().copied().unwrap_or_default()
+    }
+
+    fn push_style(&mut self, s: Style) {
+        let st = self.style().patch(s);
+        self.styles.push(st);
+    }
+
+    fn pop_style(&mut self) {
+        if self.styles.len() > 1 {
+            self.styles.pop();
+        }
+    }
+
+    /// Ends what is on the current line and owes a blank line if a block came before.
+    fn start_block(&mut self) {
+        self.w.flush();
+        if self.need_blank && !self.w.lines.is_empty() {
+            self.w.blank();
+        }
+        self.need_blank = false;
+    }
+
+    fn end_block(&mut self) {
+        self.w.flush();
+        self.need_blank = true;
+    }
+
+    fn run(&mut self, md: &str) {
+        for ev in Parser::new(md) {
+            self.event(ev);
+        }
+    }
+
+    fn event(&mut self, ev: Event<'_>) {
+        let theme = self.theme;
+        match ev {
+            Event::Start(tag) => match tag {
+                Tag::Paragraph => self.start_block(),
+                Tag::Heading { .. } => {
+                    self.start_block();
+                    self.push_style(theme.heading());
+                }
+                Tag::BlockQuote(_) => {
+                    self.start_block();
+                    self.w.containers.push(Container {
+                        first: Span::styled("│ ", theme.dim()),
+                        rest: Span::styled("│ ", theme.dim()),
+                        used: false,
+                    });
+                }
+                Tag::CodeBlock(_) => {
+                    self.start_block();
+                    self.code = true;
+                }
+                Tag::List(start) => {
+                    if self.lists.is_empty() {
+                        self.start_block();
+                    } else {
+                        self.w.flush();
+                    }
+                    self.lists.push(ListState { next: start });
+                }
+                Tag::Item => {
+                    self.start_block();
+                    let depth = self.lists.len().saturating_sub(1);
+                    let marker = match self.lists.last_mut().and_then(|l| l.next.as_mut()) {
+                        Some(n) => {
+                            let m = format!("{n}. ");
+                            *n += 1;
+                            m
+                        }
+                        None => match depth {
+                            0 => "• ".to_string(),
+                            1 => "◦ ".to_string(),
+                            _ => "▪ ".to_string(),
+                        },
+                    };
+                    let indent = " ".repeat(str_width(&marker));
+                    self.w.containers.push(Container {
+                        first: Span::raw(marker),
+                        rest: Span::raw(indent),
+                        used: false,
+                    });
+                }
+                Tag::Emphasis => self.push_style(theme.emphasis()),
+                Tag::Strong => self.push_style(theme.strong()),
+                Tag::Strikethrough => self
+                    .push_style(Style::new().add_modifier(ratatui::style::Modifier::CROSSED_OUT)),
+                Tag::Link { dest_url, .. } => {
+                    self.push_style(theme.link());
+                    self.link = Some(dest_url.to_string());
+                    self.link_text.clear();
+                }
+                Tag::Image { .. } => {
+                    self.push_style(theme.link());
+                    let st = self.style();
+                    self.w.text("[image: ", st);
+                }
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Paragraph => self.end_block(),
+                TagEnd::Heading(_) => {
+                    self.pop_style();
+                    self.end_block();
+                }
+                TagEnd::BlockQuote(_) => {
+                    self.w.flush();
+                    self.w.containers.pop();
+                    self.need_blank = true;
+                }
+                TagEnd::CodeBlock => {
+                    self.code = false;
+                    self.need_blank = true;
+                }
+                TagEnd::List(_) => {
+                    self.w.flush();
+                    self.lists.pop();
+                    if self.lists.is_empty() {
+                        self.need_blank = true;
+                    }
+                }
+                TagEnd::Item => {
+                    self.w.flush();
+                    self.w.containers.pop();
+                }
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => self.pop_style(),
+                TagEnd::Link => {
+                    self.pop_style();
+                    if let Some(url) = self.link.take() {
+                        let same = url == self.link_text
+                            || url.strip_prefix("mailto:") == Some(self.link_text.as_str());
+                        if !same && !url.is_empty() {
+                            let st = self.style().patch(theme.dim());
+                            self.w.text(&format!(" ({url})"), st);
+                        }
+                    }
+                }
+                TagEnd::Image => {
+                    let st = self.style();
+                    self.w.word_piece("]", st);
+                    self.pop_style();
+                }
+                _ => {}
+            },
+            Event::Text(t) => {
+                if self.code {
+                    let st = self.style().patch(theme.code());
+                    for line in t.lines() {
+                        let text = format!("    {}", line.replace('\t', "    "));
+                        self.w.verbatim(&text, st);
+                    }
+                } else {
+                    if self.link.is_some() {
+                        self.link_text.push_str(&t);
+                    }
+                    let st = self.style();
+                    self.w.text(&t, st);
+                }
+            }
+            Event::Code(t) => {
+                if self.link.is_some() {
+                    self.link_text.push_str(&t);
+                }
+                let st = self.style().patch(theme.code());
+                self.w.text(&t, st);
+            }
+            Event::Html(t) | Event::InlineHtml(t) => {
+                let st = self.style().patch(theme.dim());
+                self.w.text(&t, st);
+            }
+            Event::InlineMath(t) | Event::DisplayMath(t) => {
+                let st = self.style().patch(theme.code());
+                self.w.text(&t, st);
+            }
+            Event::SoftBreak => {
+                self.w.end_word();
+                self.w.space = Some(self.style());
+            }
+            Event::HardBreak => self.w.flush(),
+            Event::Rule => {
+                self.start_block();
+                self.w.rule(theme.dim());
+                self.need_blank = true;
+            }
+            Event::FootnoteReference(t) => {
+                let st = self.style();
+                self.w.text(&format!("[{t}]"), st);
+            }
+            Event::TaskListMarker(done) => {
+                let st = self.style();
+                self.w.text(if done { "[x] " } else { "[ ] " }, st);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Modifier;
+
+    fn plain(lines: &[Line<'_>]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    fn mono() -> Theme {
+        Theme::monochrome()
+    }
+
+    #[test]
+    fn paragraphs_wrap_at_the_width() {
+        let md = "The quick brown fox jumps over the lazy dog and keeps running far away.";
+        for width in [10u16, 17, 25, 40, 80] {
+            let lines = render(md, &mono(), width);
+            let text = plain(&lines);
+            for l in &text {
+                assert!(str_width(l) <= width as usize, "{l:?} wider than {width}");
+            }
+            // Nothing lost, nothing added.
+            let joined = text.join(" ");
+            assert_eq!(joined.split_whitespace().collect::<Vec<_>>().join(" "), md);
+        }
+        let text = plain(&render(md, &mono(), 20));
+        assert_eq!(
+            text,
+            vec![
+                "The quick brown fox",
+                "jumps over the lazy",
+                "dog and keeps",
+                "running far away.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_word_longer_than_the_line_is_split() {
+        let text = plain(&render("a abcdefghijklmnop b", &mono(), 6));
+        assert_eq!(text, vec!["a", "abcdef", "ghijkl", "mnop b"]);
+    }
+
+    #[test]
+    fn styles_survive_wrapping_and_nest() {
+        let theme = Theme::default();
+        let lines = render(
+            "plain *one two three **four five** six* `co de`",
+            &theme,
+            12,
+        );
+        let text = plain(&lines);
+        assert_eq!(
+            text,
+            vec!["plain one", "two three", "four five", "six co de"]
+        );
+        let style_of = |word: &str| {
+            lines
+                .iter()
+                .flat_map(|l| l.spans.iter())
+                .find(|s| s.content.contains(word))
+                .map(|s| s.style)
+                .unwrap()
+        };
+        assert!(style_of("two").add_modifier.contains(Modifier::ITALIC));
+        let four = style_of("four");
+        assert!(four.add_modifier.contains(Modifier::ITALIC));
+        assert!(four.add_modifier.contains(Modifier::BOLD));
+        assert!(!style_of("plain").add_modifier.contains(Modifier::ITALIC));
+        assert_eq!(style_of("co").fg, theme.code().fg);
+        assert!(!style_of("six").add_modifier.contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn punctuation_stays_with_a_styled_word() {
+        // `**bbbb**,` is one word: it never breaks between the two styles.
+        let text = plain(&render("aaaa **bbbb**, cc", &mono(), 9));
+        assert_eq!(text, vec!["aaaa", "bbbb, cc"]);
+    }
+
+    #[test]
+    fn headings_get_blank_lines_around() {
+        let theme = Theme::default();
+        let lines = render("Intro text.\n\n# Title\nBody here.", &theme, 40);
+        assert_eq!(
+            plain(&lines),
+            vec!["Intro text.", "", "Title", "", "Body here."]
+        );
+        assert_eq!(lines[2].spans[0].style, theme.heading());
+        // A heading at the top has no blank line above it.
+        let lines = render("# Top\n\ntext", &theme, 40);
+        assert_eq!(plain(&lines), vec!["Top", "", "text"]);
+    }
+
+    #[test]
+    fn bullet_lists_hang_their_indent() {
+        let md = "Some:\n\n- first item that wraps around\n- second\n  - nested item wrapping too\n\nAfter.";
+        let text = plain(&render(md, &mono(), 16));
+        assert_eq!(
+            text,
+            vec![
+                "Some:",
+                "",
+                "• first item",
+                "  that wraps",
+                "  around",
+                "• second",
+                "  ◦ nested item",
+                "    wrapping too",
+                "",
+                "After.",
+            ]
+        );
+    }
+
+    #[test]
+    fn numbered_lists_count_from_their_start() {
+        let md = "3. three is a long one\n4. four\n";
+        let text = plain(&render(md, &mono(), 12));
+        assert_eq!(text, vec!["3. three is", "   a long", "   one", "4. four"]);
+    }
+
+    #[test]
+    fn loose_lists_keep_a_gap_between_items() {
+        let md = "- one\n\n- two\n";
+        assert_eq!(plain(&render(md, &mono(), 20)), vec!["• one", "", "• two"]);
+    }
+
+    #[test]
+    fn code_blocks_are_indented_and_clipped_not_wrapped() {
+        let theme = Theme::default();
+        let md =
+            "Run:\n\n```\nsplitbrain run failover --set replication=quorum\nshort\n```\n\nDone.";
+        let lines = render(md, &theme, 20);
+        let text = plain(&lines);
+        assert_eq!(
+            text,
+            vec!["Run:", "", "    splitbrain run f", "    short", "", "Done."]
+        );
+        assert_eq!(lines[2].spans[0].style.fg, theme.code().fg);
+        assert!(lines.iter().all(|l| l.width() <= 20));
+    }
+
+    #[test]
+    fn links_show_their_address_once() {
+        let text = plain(&render(
+            "See [the docs](https://example.org) or <https://x.io>.",
+            &mono(),
+            80,
+        ));
+        assert_eq!(
+            text,
+            vec!["See the docs (https://example.org) or https://x.io."]
+        );
+        let theme = Theme::default();
+        let lines = render("[docs](u)", &theme, 80);
+        assert_eq!(lines[0].spans[0].style, theme.link());
+    }
+
+    #[test]
+    fn block_quotes_have_a_bar_on_every_line() {
+        let text = plain(&render("> quoted words that wrap\n>\n> again", &mono(), 12));
+        assert_eq!(
+            text,
+            vec!["│ quoted", "│ words that", "│ wrap", "│", "│ again"]
+        );
+    }
+
+    #[test]
+    fn wide_characters_count_two_columns() {
+        let text = plain(&render("日本語の テキスト です", &mono(), 9));
+        for l in &text {
+            assert!(str_width(l) <= 9, "{l:?}");
+        }
+        assert_eq!(text, vec!["日本語の", "テキスト", "です"]);
+        // Split inside a word never cuts a wide character in half.
+        let text = plain(&render("日本語日本語", &mono(), 5));
+        assert_eq!(text, vec!["日本", "語日", "本語"]);
+    }
+
+    #[test]
+    fn prefixes_and_tiny_widths() {
+        let text = plain(&render_prefixed(
+            "one two three",
+            &mono(),
+            8,
+            Span::raw("1. "),
+            Span::raw("   "),
+        ));
+        assert_eq!(text, vec!["1. one", "   two", "   three"]);
+        for w in 0..4 {
+            let lines = render(
+                "# Head\n\n- a list `code` item\n\n> quote\n\n```\ncode\n```",
+                &mono(),
+                w,
+            );
+            assert!(lines.iter().all(|l| l.width() <= usize::from(w.max(1))));
+        }
+        assert!(render("", &mono(), 10).is_empty());
+    }
+
+    #[test]
+    fn truncate_marks_the_cut() {
+        assert_eq!(truncate("hello world", 8), "hello w…");
+        assert_eq!(truncate("hello", 8), "hello");
+        assert_eq!(truncate("日本語", 4), "日…");
+        assert_eq!(truncate("abc", 0), "");
+    }
+}
