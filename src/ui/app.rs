@@ -8,7 +8,7 @@ use super::overlays::{self, Outcome, Overlay};
 use super::panes;
 use super::picker::{Picker, PickerAction};
 use super::progress::ProgressStore;
-use super::session::{Control, PaneId, QuestionState, SEEK_LARGE, SEEK_SMALL, SPEEDS, Session};
+use super::session::{Control, PaneId, SEEK_LARGE, SEEK_SMALL, SPEEDS, Session};
 use super::theme::Theme;
 use crate::lesson::{Catalog, Status};
 use crate::sim::{Input, KnobValue, Time};
@@ -411,22 +411,7 @@ impl App {
         let Screen::Lesson(l) = &self.screen else {
             return;
         };
-        let s = &l.session;
-        let lesson = s.lesson().clone();
-        let p = &mut self.progress.progress;
-        let mut changed = false;
-        for (o, v) in lesson.objectives.iter().zip(s.run.verdicts()) {
-            if v.status == Status::Met {
-                changed |= p.objective_met(&lesson.id, &o.id);
-            }
-        }
-        for (q, state) in lesson.questions.iter().zip(&s.questions) {
-            if let QuestionState::Answered { choice, .. } = state {
-                changed |= p.answered(&lesson.id, &q.id, *choice == q.answer);
-            }
-        }
-        changed |= p.hints(&lesson.id, s.hints_shown);
-        if changed {
+        if self.progress.progress.record_session(&l.session) {
             self.save_progress();
         }
     }
