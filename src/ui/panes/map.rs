@@ -15,13 +15,13 @@ use ratatui::style::Style;
 /// sample of at most about `SAMPLE_SCAN` events of the last `SAMPLE_WINDOW`,
 /// so a link that went quiet (calls stuck on a hung server) stays on the map.
 const RECENT_WINDOW: Time = Time::secs(2);
-const RECENT_SCAN: usize = 4_000;
+const RECENT_SCAN: usize = 2_000;
 const SAMPLE_WINDOW: Time = Time::secs(60);
-const SAMPLE_SCAN: usize = 2_000;
+const SAMPLE_SCAN: usize = 1_000;
 /// Drops this recent are shown where the message fell.
 const DROP_WINDOW: Time = Time::millis(300);
 /// At most this many trace events are read for drops, newest first.
-const DROP_SCAN: usize = 4_000;
+const DROP_SCAN: usize = 2_000;
 /// Widest a node's label may be.
 const MAX_LABEL: u16 = 26;
 
@@ -564,9 +564,8 @@ pub(crate) fn put(buf: &mut Buffer, clip: Rect, x: u16, y: u16, text: &str, styl
     if y < clip.top() || y >= clip.bottom() {
         return;
     }
-    let mut x = x as u32;
     let mut tmp = [0u8; 4];
-    for ch in text.chars() {
+    for (x, ch) in (x as u32..).zip(text.chars()) {
         if x >= clip.right() as u32 {
             break;
         }
@@ -575,7 +574,6 @@ pub(crate) fn put(buf: &mut Buffer, clip: Rect, x: u16, y: u16, text: &str, styl
         {
             cell.set_symbol(ch.encode_utf8(&mut tmp)).set_style(style);
         }
-        x += 1;
     }
 }
 
