@@ -905,11 +905,3 @@ mod tests {
         println!("{}", map(&f, 60, 16));
     }
 }
-
-pub fn node_at(_s: &Session, _area: Rect, _col: u16, _row: u16) -> Option<usize> {
-    None
-}
-
-pub fn node_positions(n: usize, area: Rect) -> Vec<(u16, u16)> {
-    (0..n).map(|i| (area.x + i as u16, area.y)).collect()
-}
