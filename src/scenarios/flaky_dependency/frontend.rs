@@ -236,14 +236,15 @@ impl Frontend {
         } else {
             "shared"
         };
+        // Most telling first: a map shows only the first facts.
         vec![
-            ("pools", pools.to_string()),
             (
                 "threads",
-                format!("a {} b {} queued {queued}", self.busy[0], self.busy[1]),
+                format!("a {} b {} q {queued}", self.busy[0], self.busy[1]),
             ),
             ("breaker a", breaker(Ep::A)),
             ("breaker b", breaker(Ep::B)),
+            ("pools", pools.to_string()),
         ]
     }
 
