@@ -1230,6 +1230,21 @@ mod tests {
     }
 
     #[test]
+    fn prints_later_moments() {
+        let on = [
+            ("breaker", KnobValue::Bool(true)),
+            ("timeout", KnobValue::Duration(Time::millis(250))),
+        ];
+        show(
+            "flaky breaker+timeout 100s",
+            &session("flaky-dependency", &on, 100),
+        );
+        show("failover 85s", &session("failover", &[], 85));
+        let late = session("failover", &[], 200);
+        println!("--- failover 200s 80x30 ---\n{}", text(&late, 80, 30));
+    }
+
+    #[test]
     fn what_does_not_fit_is_counted() {
         let s = session("flaky-dependency", &[], 43);
         let out = text(&s, 60, 6);
