@@ -59,7 +59,15 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let cx = Cx {
         theme,
         m: s.run.cluster().metrics(),
-        views: s.run.cluster().node_views(),
+        views: if s
+            .panels
+            .iter()
+            .any(|p| matches!(p, Panel::NodeTable { .. }))
+        {
+            s.run.cluster().node_views()
+        } else {
+            Vec::new()
+        },
         selected: s.selected,
         now,
         win,
@@ -619,8 +627,14 @@ impl Cx<'_> {
             let items: Vec<_> = metrics
                 .iter()
                 .zip(&stats)
-                .map(|((_, label), s)| {
-                    let v = s.map_or("–".into(), |s| format!("p99 {}", fmt_us(s[1])));
+                .map(|((name, label), s)| {
+                    let v = match s {
+                        Some(s) => format!("p99 {}", fmt_us(s[1])),
+                        None => match self.m.samples(name).last() {
+                            Some(&(_, v)) => format!("last {}", fmt_us(v)),
+                            None => "–".into(),
+                        },
+                    };
                     (label.clone(), v, t.strong())
                 })
                 .collect();
@@ -637,19 +651,22 @@ impl Cx<'_> {
         self.title(title, &note, y, buf);
         let scale = stats.iter().flatten().map(|s| s[2]).max().unwrap_or(0);
         let lw = (labels_width(metrics) + 2).min(c.width() as usize / 3) as u16;
-        for (i, ((_, label), s)) in metrics.iter().zip(&stats).enumerate() {
+        for (i, ((name, label), s)) in metrics.iter().zip(&stats).enumerate() {
             let row = y + 1 + i as u16;
             put(buf, c.x + 2, row, lw.saturating_sub(2), label, t.text());
             let x = c.x + lw + 1;
             let Some([p50, p99, max]) = *s else {
-                put(
-                    buf,
-                    x,
-                    row,
-                    c.right.saturating_sub(x),
-                    &format!("no samples in the last {}", fmt_secs(RECENT)),
-                    t.dim(),
-                );
+                // A rare event (a failover, say) still shows its latest value.
+                let text = match self.m.samples(name).last() {
+                    Some(&(at, v)) => format!(
+                        "latest {} at {}, none in the last {}",
+                        fmt_us(v),
+                        fmt_secs(at),
+                        fmt_secs(RECENT)
+                    ),
+                    None => "no samples yet".to_string(),
+                };
+                put(buf, x, row, c.right.saturating_sub(x), &text, t.dim());
                 continue;
             };
             let mut x = x;
