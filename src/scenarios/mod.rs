@@ -8,7 +8,7 @@ pub mod flaky_dependency;
 mod spec;
 
 pub use spec::{
-    CommandSpec, KnobKind, KnobSpec, MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, new_sim,
+    CommandSpec, KnobKind, KnobSpec, MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, Tone, new_sim,
 };
 
 /// Every scenario the program knows, by id.

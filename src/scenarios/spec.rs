@@ -170,11 +170,12 @@ pub struct NodeDef {
 /// A view of a run the interface can draw without knowing the scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Panel {
-    /// A gauge's value over time as bands, each value named (e.g. breaker states).
+    /// A gauge's value over time as bands, each value named (e.g. breaker
+    /// states) and given a tone that says whether it is good news.
     StateTimeline {
         title: String,
         metric: String,
-        states: Vec<(f64, &'static str)>,
+        states: Vec<(f64, &'static str, Tone)>,
     },
     /// Gauges' current values and history, e.g. pool occupancy; `max` scales bars.
     Gauges {
@@ -202,6 +203,19 @@ pub enum Panel {
         title: String,
         columns: Vec<&'static str>,
     },
+}
+
+/// How a state reads: the interface gives each tone its own colour and glyph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// Working as it should.
+    Good,
+    /// Protecting itself, or on its way back: worth a look.
+    Warn,
+    /// Failing, or the failure the lesson is about.
+    Bad,
+    /// Neither: a mechanism switched off, say.
+    Neutral,
 }
 
 /// Everything a scenario needs to build a run.

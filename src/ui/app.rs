@@ -511,15 +511,17 @@ pub fn lesson_layout(area: Rect, s: &Session, compact_slot: PaneId) -> LessonLay
         vec![(s.focus, body)]
     } else if area.width >= WIDE && area.height >= TALL {
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(30), Constraint::Min(0)]).areas(body);
+            Layout::horizontal([Constraint::Percentage(28), Constraint::Min(0)]).areas(body);
+        // The space-time diagram needs a lane per node plus its window and axis rows.
+        let lanes = s.run.cluster().names().len() as u16 + 4;
         let [top, middle, bottom] = Layout::vertical([
-            Constraint::Percentage(50),
-            Constraint::Percentage(22),
+            Constraint::Percentage(46),
+            Constraint::Length(lanes.max(body.height / 4)),
             Constraint::Min(0),
         ])
         .areas(right);
         let [map, metrics] =
-            Layout::horizontal([Constraint::Percentage(52), Constraint::Min(0)]).areas(top);
+            Layout::horizontal([Constraint::Percentage(47), Constraint::Min(0)]).areas(top);
         vec![
             (PaneId::Lesson, left),
             (PaneId::Map, map),
@@ -624,34 +626,62 @@ fn header(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .iter()
         .filter(|v| v.status == Status::Failed)
         .count();
-    let sep = || Span::styled(" │ ", theme.dim());
-    let mut spans = vec![
-        Span::styled(" splitbrain ", theme.heading()),
-        sep(),
-        Span::styled(lesson.title.clone(), theme.strong()),
-        sep(),
-        Span::styled(
-            format!("{glyph} {state} {}", s.speed_label()),
-            if s.paused { theme.warn() } else { theme.good() },
-        ),
-        sep(),
-        Span::raw(format!("t {} / {}", fmt_time(now), fmt_time(lesson.length))),
-        sep(),
-        Span::raw(format!("phase {phase}")),
-        sep(),
-        Span::raw(format!("seed {}", s.run.seed())),
-        sep(),
-        Span::styled(
-            format!("goals ✓{met}/{}", verdicts.len()),
-            if met == verdicts.len() {
-                theme.good()
-            } else {
-                theme.text()
-            },
-        ),
-    ];
+    // Parts of the line, each with a rank: when the line is too wide the
+    // highest ranks go first.
+    let mut goals = vec![Span::styled(
+        format!("goals ✓{met}/{}", verdicts.len()),
+        if met == verdicts.len() {
+            theme.good()
+        } else {
+            theme.text()
+        },
+    )];
     if failed > 0 {
-        spans.push(Span::styled(format!(" ✗{failed}"), theme.bad()));
+        goals.push(Span::styled(format!(" ✗{failed}"), theme.bad()));
+    }
+    let mut parts: Vec<(u8, Vec<Span>)> = vec![
+        (5, vec![Span::styled("splitbrain", theme.heading())]),
+        (1, vec![Span::styled(lesson.title.clone(), theme.strong())]),
+        (
+            0,
+            vec![Span::styled(
+                format!("{glyph} {state} {}", s.speed_label()),
+                if s.paused { theme.warn() } else { theme.good() },
+            )],
+        ),
+        (
+            0,
+            vec![Span::raw(format!(
+                "t {} / {}",
+                fmt_time(now),
+                fmt_time(lesson.length)
+            ))],
+        ),
+        (3, vec![Span::raw(format!("phase {phase}"))]),
+        (4, vec![Span::raw(format!("seed {}", s.run.seed()))]),
+        (2, goals),
+    ];
+    let width = |parts: &[(u8, Vec<Span>)]| -> usize {
+        let text: usize = parts
+            .iter()
+            .map(|(_, p)| p.iter().map(Span::width).sum::<usize>())
+            .sum();
+        text + 3 * parts.len().saturating_sub(1) + 1
+    };
+    while width(&parts) > area.width as usize && parts.len() > 1 {
+        let worst = parts
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, (rank, _))| (*rank, *i))
+            .map_or(0, |(i, _)| i);
+        parts.remove(worst);
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (_, p)) in parts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", theme.dim()));
+        }
+        spans.extend(p);
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
 }

@@ -34,7 +34,7 @@ pub use log::Log;
 pub use msg::{Entry, Msg, Refusal, Timer, WriteId};
 pub use replica::{Replica, Role};
 
-use super::spec::{MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, new_sim};
+use super::spec::{MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, Tone, new_sim};
 use crate::sim::{Cluster, Ctx, KnobValue, Node, Sim};
 use std::sync::Arc;
 
@@ -142,7 +142,11 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
         Panel::StateTimeline {
             title: "Primaries".into(),
             metric: metrics::PRIMARIES.into(),
-            states: vec![(0.0, "none"), (1.0, "one"), (2.0, "split brain")],
+            states: vec![
+                (0.0, "none", Tone::Warn),
+                (1.0, "one", Tone::Good),
+                (2.0, "split brain", Tone::Bad),
+            ],
         },
         Panel::Gauges {
             title: "Replication lag (entries)".into(),

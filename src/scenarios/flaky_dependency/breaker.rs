@@ -37,6 +37,9 @@ pub enum State {
     HalfOpen,
 }
 
+/// The value of the `breaker.*.state` gauges while there is no breaker.
+pub const OFF_GAUGE: f64 = -1.0;
+
 impl State {
     /// The value of the `breaker.*.state` gauges.
     pub fn gauge(self) -> f64 {

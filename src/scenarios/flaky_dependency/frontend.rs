@@ -15,7 +15,7 @@
 //!   hanging dependency hold threads even longer; a breaker refusal is final);
 //! - **fallback**: answer a failed request with degraded data, not an error.
 
-use super::breaker::{Breaker, Outcome, Permit, State};
+use super::breaker::{Breaker, OFF_GAUGE, Outcome, Permit, State};
 use super::metrics::{POOL_QUEUED, POOL_REJECTED, RETRIES, TIMEOUTS, names};
 use super::nodes::{Answer, Ep, FlakyNode, Msg, Timer};
 use super::pool::{Admission, Pool};
@@ -107,7 +107,7 @@ impl Frontend {
     pub fn on_start(&mut self, ctx: Cx) {
         self.pools = Self::fresh_pools(&self.settings);
         for ep in Ep::BOTH {
-            ctx.gauge(names(ep).state, 0.0);
+            ctx.gauge(names(ep).state, OFF_GAUGE);
             self.breakers[ep.index()] = None;
             if self.settings.breaker {
                 self.switch_breaker_on(ctx, ep);
@@ -169,7 +169,7 @@ impl Frontend {
         for ep in Ep::BOTH {
             self.breakers[ep.index()] = None;
             ctx.world().breaker[ep.index()] = None;
-            ctx.gauge(names(ep).state, 0.0);
+            ctx.gauge(names(ep).state, OFF_GAUGE);
         }
         self.gauges(ctx);
     }
@@ -188,7 +188,7 @@ impl Frontend {
                             self.forget_permits(ep);
                             self.breakers[ep.index()] = None;
                             ctx.world().breaker[ep.index()] = None;
-                            ctx.gauge(names(ep).state, 0.0);
+                            ctx.gauge(names(ep).state, OFF_GAUGE);
                             ctx.log(format!("breaker {}: switched off", ep.key()));
                         }
                         _ => {}

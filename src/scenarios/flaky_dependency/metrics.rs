@@ -103,7 +103,7 @@ pub fn specs() -> Vec<MetricSpec> {
             MetricSpec::new(
                 n.state,
                 Gauge,
-                format!("Breaker of dependency {up}: 0 CLOSED, 1 OPEN, 2 HALF_OPEN (0 while the breaker is off)."),
+                format!("Breaker of dependency {up}: -1 off (no breaker), 0 CLOSED, 1 OPEN, 2 HALF_OPEN."),
             ),
             MetricSpec::new(
                 n.opened,

@@ -26,7 +26,7 @@ pub mod nodes;
 pub mod pool;
 pub mod settings;
 
-use super::spec::{CommandSpec, MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, new_sim};
+use super::spec::{CommandSpec, MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, Tone, new_sim};
 use crate::sim::{Cluster, Sim};
 use client::Client;
 use dependency::Dependency;
@@ -46,7 +46,12 @@ fn panels(_: &[NodeDef]) -> Vec<Panel> {
             .map(|(m, l)| (m.to_string(), l.to_string()))
             .collect::<Vec<_>>()
     };
-    let states = vec![(0.0, "CLOSED"), (1.0, "OPEN"), (2.0, "HALF_OPEN")];
+    let states = vec![
+        (breaker::OFF_GAUGE, "off", Tone::Neutral),
+        (0.0, "CLOSED", Tone::Good),
+        (1.0, "OPEN", Tone::Bad),
+        (2.0, "HALF_OPEN", Tone::Warn),
+    ];
     vec![
         Panel::StateTimeline {
             title: "Breaker A".into(),

@@ -13,7 +13,7 @@
 //! drawn and a line says how many more there are. When the pane is tall,
 //! the charts of gauges and rates grow to two or three rows.
 
-use crate::scenarios::Panel;
+use crate::scenarios::{Panel, Tone};
 use crate::sim::{BUCKET, Metrics, NodeView, Stat, Time, quantile};
 use crate::ui::session::Session;
 use crate::ui::theme::Theme;
@@ -28,9 +28,7 @@ const RECENT: Time = Time::secs(5);
 const MIN_SPAN: Time = Time::secs(10);
 /// Sparkline levels, from nothing to a full cell.
 const SPARK: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
-/// Glyphs of the states that are not the run's initial one, in order.
-const STATE_GLYPHS: [&str; 5] = ["█", "▒", "▚", "░", "▓"];
-/// The glyph of a run's initial (usual) state: a low line the others stand out of.
+/// The glyph of a good state: a low line the others stand out of.
 const BASE_GLYPH: &str = "▁";
 /// Latency bar cells: up to p50, up to p99, up to the maximum.
 const LAT_GLYPHS: [&str; 3] = ["█", "▓", "░"];
@@ -399,7 +397,7 @@ impl Cx<'_> {
         &self,
         title: &str,
         metric: &str,
-        states: &[(f64, &'static str)],
+        states: &[(f64, &'static str, Tone)],
         form: Form,
         y: u16,
         buf: &mut Buffer,
@@ -413,27 +411,15 @@ impl Cx<'_> {
                 .position(|s| (s.0 - v).abs() < 1e-9)
                 .unwrap_or(states.len())
         };
-        let base = points
-            .first()
-            .map(|p| state_of(p.1))
-            .filter(|&i| i < states.len())
-            .unwrap_or(0);
+        let base = states.iter().position(|st| st.2 == Tone::Good).unwrap_or(0);
         let look = |i: usize| -> (&'static str, Style) {
-            if i >= states.len() {
-                return ("?", t.dim());
+            match states.get(i).map(|st| st.2) {
+                None => ("?", t.dim()),
+                Some(Tone::Good) => (BASE_GLYPH, t.good()),
+                Some(Tone::Bad) => ("█", t.bad()),
+                Some(Tone::Warn) => ("▒", t.warn()),
+                Some(Tone::Neutral) => ("░", t.dim()),
             }
-            if i == base {
-                return (BASE_GLYPH, t.good());
-            }
-            let k = if i > base { i - 1 } else { i };
-            let style = match k {
-                0 => t.bad(),
-                1 => t.warn(),
-                2 => t.info(),
-                3 => t.message(),
-                _ => t.series(k),
-            };
-            (STATE_GLYPHS[k % STATE_GLYPHS.len()], style)
         };
         let cells = timeline_cells(points, states.len(), base, &state_of, &self.win);
         let current = self.m.current(metric).map(state_of);
@@ -931,8 +917,9 @@ fn timeline_cells(
         if let Some(s) = cur {
             spent[s] += (end - at).0;
         }
+        // A state held for no time at all (set and replaced in one instant) is no state.
         let others = (0..=n_states)
-            .filter(|&s| s != base && seen[s])
+            .filter(|&s| s != base && seen[s] && spent[s] > 0)
             .max_by_key(|&s| (spent[s], s));
         *slot = others.or(seen[base].then_some(base));
     }
@@ -1172,7 +1159,7 @@ mod tests {
             Some(next) if next.trim_start().starts_with("since") => next,
             _ => lines[i],
         };
-        ["HALF_OPEN", "OPEN", "CLOSED"]
+        ["HALF_OPEN", "OPEN", "CLOSED", "off"]
             .into_iter()
             .find(|s| row.ends_with(s))
             .unwrap_or_else(|| panic!("no breaker B state in {row:?}"))
@@ -1197,7 +1184,7 @@ mod tests {
         for (w, h) in [(50, 20), (80, 30), (120, 40), (60, 8)] {
             let out = text(&off, w, h);
             assert!(!out.contains("OPEN"), "{w}x{h}:\n{out}");
-            assert_eq!(breaker_b(&out), "CLOSED", "{w}x{h}:\n{out}");
+            assert_eq!(breaker_b(&out), "off", "{w}x{h}:\n{out}");
         }
     }
 
