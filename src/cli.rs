@@ -96,20 +96,20 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
     }
     let app = terminal::run_in_terminal(app)?;
     if let Some(path) = &args.record {
-        let Some(session) = app.session() else {
+        let Some(recording) = app.recording() else {
             return Err(format!(
-                "nothing recorded in {}: no lesson was open at the end",
+                "nothing recorded in {}: no lesson was opened",
                 path.display()
             ));
         };
-        let json = serde_json::to_string_pretty(&session.run.recording())
+        let json = serde_json::to_string_pretty(&recording)
             .map_err(|e| format!("cannot record the session: {e}"))?;
         std::fs::write(path, json + "\n")
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         eprintln!(
             "session recorded in {}; replay it with: splitbrain run {} --replay {}",
             path.display(),
-            session.lesson().id,
+            recording.lesson,
             path.display()
         );
     }

@@ -69,6 +69,8 @@ pub struct App {
     pub size: Rect,
     /// A message for the picker's status line (e.g. a lesson that failed to start).
     pub notice: Option<String>,
+    /// The last lesson session left for the picker, kept for `--record`.
+    left: Option<crate::lesson::Recording>,
 }
 
 /// Where each part of the lesson screen goes.
@@ -82,7 +84,7 @@ impl App {
     pub fn new(catalog: Catalog, progress: ProgressStore, theme: Theme) -> App {
         let picker = Picker::new(&catalog);
         let notice = progress.warning.clone();
-        App {
+        let mut app = App {
             theme,
             catalog,
             progress,
@@ -91,7 +93,13 @@ impl App {
             quit: false,
             size: Rect::new(0, 0, 120, 40),
             notice,
+            left: None,
+        };
+        if app.notice.is_some() {
+            // A damaged file was set aside: start a fresh one in its place.
+            app.save_progress();
         }
+        app
     }
 
     /// Opens a lesson, with the lesson's seed unless `seed` is given.
@@ -113,6 +121,14 @@ impl App {
             shown_question: None,
         }));
         Ok(())
+    }
+
+    /// The session to record: the open lesson's, or the last one left.
+    pub fn recording(&self) -> Option<crate::lesson::Recording> {
+        match &self.screen {
+            Screen::Lesson(l) => Some(l.session.run.recording()),
+            Screen::Picker(_) => self.left.clone(),
+        }
     }
 
     pub fn session(&self) -> Option<&Session> {
@@ -224,6 +240,11 @@ impl App {
         };
         let s = &mut l.session;
         s.status = None;
+        // q quits from anywhere on this screen; no window takes text.
+        if key.code == KeyCode::Char('q') {
+            self.quit = true;
+            return;
+        }
         // An open window takes keys first.
         if let Some(overlay) = &mut l.overlay {
             match overlay.key(key, s) {
@@ -246,7 +267,10 @@ impl App {
         match key.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Esc => {
-                self.screen = Screen::Picker(Picker::new(&self.catalog));
+                self.left = Some(s.run.recording());
+                let mut picker = Picker::new(&self.catalog);
+                picker.select(&s.lesson().id);
+                self.screen = Screen::Picker(picker);
             }
             KeyCode::Char('?') => l.overlay = Some(Overlay::Help { scroll: 0 }),
             KeyCode::Tab => {
@@ -442,9 +466,16 @@ impl App {
                     buf,
                 );
                 if let Some(n) = &self.notice {
-                    let y = area.bottom().saturating_sub(2);
-                    let line = Line::from(Span::styled(format!(" {n}"), self.theme.warn()));
-                    Paragraph::new(line).render(Rect::new(area.x, y, area.width, 1), buf);
+                    // Up to three lines above the footer, wrapped.
+                    let text =
+                        Paragraph::new(Line::from(Span::styled(n.clone(), self.theme.warn())))
+                            .wrap(Wrap { trim: true });
+                    let width = area.width.saturating_sub(2).max(1) as usize;
+                    let rows = (n.chars().count().div_ceil(width) as u16 + 1).min(3);
+                    let y = area.bottom().saturating_sub(1 + rows);
+                    let rect = Rect::new(area.x + 1, y, area.width.saturating_sub(2), rows);
+                    ratatui::widgets::Clear.render(rect, buf);
+                    text.render(rect, buf);
                 }
                 if self.picker_help {
                     overlays::draw_help(PICKER, 0, &self.theme, area, buf);

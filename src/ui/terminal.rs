@@ -9,7 +9,7 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute};
-use futures_util::{FutureExt, Stream, StreamExt};
+use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use std::future::Future;
@@ -43,40 +43,37 @@ where
     app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
     draw(terminal, app)?;
     let mut last = Instant::now();
+    // A frame is owed: drawn once no event is waiting, so a burst of
+    // events (a pasted string, a held key) costs one frame, not one each.
+    let mut owed = false;
     while !app.quit {
         let was_running = app.running();
-        let mut dirty = false;
         tokio::select! {
+            biased;
+            _ = &mut shutdown => break,
             event = events.next() => match event {
-                Some(Ok(e)) => {
-                    dirty |= app.handle(&e);
-                    // Take every event already waiting before drawing once.
-                    while !app.quit {
-                        match events.next().now_or_never() {
-                            Some(Some(Ok(e))) => dirty |= app.handle(&e),
-                            Some(Some(Err(e))) => return Err(e),
-                            _ => break,
-                        }
-                    }
-                }
+                Some(Ok(e)) => owed |= app.handle(&e),
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
+            _ = std::future::ready(()), if owed => {
+                draw(terminal, app)?;
+                owed = false;
+            }
             _ = frames.tick(), if was_running => {
                 let now = Instant::now();
-                dirty |= app.tick(now - last);
+                owed |= app.tick(now - last);
                 last = now;
             }
-            _ = &mut shutdown => break,
         }
         if !was_running && app.running() {
             // Time resumes from now, not from when it was paused.
             last = Instant::now();
             frames.reset();
         }
-        if dirty && !app.quit {
-            draw(terminal, app)?;
-        }
+    }
+    if owed && !app.quit {
+        draw(terminal, app)?;
     }
     Ok(())
 }

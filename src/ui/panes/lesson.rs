@@ -140,7 +140,7 @@ fn step(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>>) {
     let counter = format!("step {}/{}", k + 1, lesson.steps.len());
     let w = usize::from(width);
     let cw = str_width(&counter);
-    let title = format!("Now: {}", step.title);
+    let title = format!("▸ {}", step.title);
     if str_width(&title) + 2 + cw <= w {
         // Title on the left, the counter on the right of the same line.
         let pad = w - str_width(&title) - cw;
@@ -328,12 +328,12 @@ mod tests {
     fn the_current_step_follows_time() {
         let mut s = session("failover");
         let t = text(&s, 60, 40);
-        assert!(t.contains("Now: Steady state"), "{t}");
+        assert!(t.contains("▸ Steady state"), "{t}");
         assert!(t.contains("step 1/5"), "{t}");
         s.run.advance_to(Time::secs(25));
         s.apply(Control::Input(Input::Crash(NodeSel::Id(1))));
         let t = text(&s, 60, 40);
-        assert!(t.contains("Now: The primary crashes"), "{t}");
+        assert!(t.contains("▸ The primary crashes"), "{t}");
         assert!(t.contains("step 2/5"), "{t}");
         assert!(t.contains("Heartbeats stop."), "{t}");
     }
