@@ -36,28 +36,71 @@ fn busy_app(width: u16, height: u16) -> App {
     app
 }
 
+/// A whole frame: the screen drawn into a buffer (what a frame costs the
+/// program), and the same through a terminal on the test backend (adding the
+/// diff against the previous frame and the backend's own writes).
 fn frame(width: u16, height: u16) {
     let app = busy_app(width, height);
+    let area = ratatui::layout::Rect::new(0, 0, width, height);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    let mut drawn = Vec::new();
+    for i in 0..420 {
+        buf.reset();
+        let start = Instant::now();
+        app.render(area, &mut buf);
+        if i >= 20 {
+            drawn.push(start.elapsed());
+        }
+    }
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let mut times = Vec::new();
-    for i in 0..400 {
+    let mut through = Vec::new();
+    for i in 0..420 {
         // Force a full redraw each time, as a frame after a change would be.
         terminal.clear().unwrap();
         let start = Instant::now();
         terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
         if i >= 20 {
-            times.push(start.elapsed());
+            through.push(start.elapsed());
         }
     }
-    let m = median(times);
     println!(
-        "full frame of failover at 75 s, {width}x{height}: median {:.3} ms over 380 frames{}",
-        m.as_secs_f64() * 1e3,
+        "full frame of failover at 75 s, {width}x{height}: drawn in {:.3} ms{}; through a test terminal {:.3} ms (medians of 400)",
+        median(drawn).as_secs_f64() * 1e3,
         if width == 120 {
             " (target <= 0.5 ms)"
         } else {
             ""
+        },
+        median(through).as_secs_f64() * 1e3,
+    );
+}
+
+/// Each pane of the same screen alone, to see where a frame's time goes.
+fn panes(width: u16, height: u16) {
+    use ratatui::buffer::Buffer;
+    use splitbrain::ui::{app, panes, session::PaneId, theme::Theme};
+    let app = busy_app(width, height);
+    let s = app.session().unwrap();
+    let layout = app::lesson_layout(app.size, s, PaneId::Metrics);
+    let mut parts = Vec::new();
+    for (id, rect) in layout.panes {
+        let mut buf = Buffer::empty(app.size);
+        let mut times = Vec::new();
+        for _ in 0..300 {
+            buf.reset();
+            let start = Instant::now();
+            panes::render(id, s, &Theme::default(), rect, &mut buf);
+            times.push(start.elapsed());
         }
+        parts.push(format!(
+            "{} {:.3}",
+            id.title(),
+            median(times).as_secs_f64() * 1e3
+        ));
+    }
+    println!(
+        "  per pane at {width}x{height} (median ms): {}",
+        parts.join(", ")
     );
 }
 
@@ -83,6 +126,7 @@ fn first_frame() {
 
 fn main() {
     frame(120, 40);
+    panes(120, 40);
     frame(200, 60);
     first_frame();
 }

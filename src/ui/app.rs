@@ -651,7 +651,7 @@ fn header(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .find(|p| p.from <= now && now < p.to)
         .map(|p| p.name.as_str())
         .unwrap_or("-");
-    let verdicts = s.run.verdicts();
+    let verdicts = s.verdicts();
     let met = verdicts.iter().filter(|v| v.status == Status::Met).count();
     let failed = verdicts
         .iter()

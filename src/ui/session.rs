@@ -4,9 +4,13 @@
 //! in the session log; those that change the simulation become inputs of the
 //! run, so the run's own input log replays the session exactly.
 
-use crate::lesson::{Lesson, Run, Status};
+use super::theme::Theme;
+use crate::lesson::{Lesson, Run, Status, Verdict};
 use crate::scenarios::Panel;
 use crate::sim::{Input, KnobValue, LinkChange, NodeSel, Time};
+use ratatui::text::Line;
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -147,6 +151,11 @@ pub struct Session {
     pub status: Option<String>,
     /// Virtual time left over from the last frame below one microsecond.
     carry: f64,
+    /// The verdicts at (events processed, now): judged once per change, not
+    /// once per pane that shows them.
+    verdicts: RefCell<Option<(u64, Time, Rc<Vec<Verdict>>)>>,
+    /// The lesson's text laid out for (width, colour): it only changes with them.
+    intro: RefCell<Option<(u16, Theme, Rc<Vec<Line<'static>>>)>>,
 }
 
 impl Session {
@@ -173,6 +182,8 @@ impl Session {
             record: Vec::new(),
             status: None,
             carry: 0.0,
+            verdicts: RefCell::new(None),
+            intro: RefCell::new(None),
         })
     }
 
@@ -223,7 +234,40 @@ impl Session {
 
     /// Whether every objective has been met.
     pub fn all_met(&self) -> bool {
-        self.run.verdicts().iter().all(|v| v.status == Status::Met)
+        self.verdicts().iter().all(|v| v.status == Status::Met)
+    }
+
+    /// Each objective's verdict now (judged once for each state of the run).
+    pub fn verdicts(&self) -> Rc<Vec<Verdict>> {
+        let key = (self.run.cluster().processed(), self.now());
+        let mut cache = self.verdicts.borrow_mut();
+        match &*cache {
+            Some((p, t, v)) if (*p, *t) == key => Rc::clone(v),
+            _ => {
+                let v = Rc::new(self.run.verdicts());
+                *cache = Some((key.0, key.1, Rc::clone(&v)));
+                v
+            }
+        }
+    }
+
+    /// The lesson's text as lines `width` wide, laid out by `layout` the
+    /// first time and kept until the width or the theme changes.
+    pub fn intro_lines(
+        &self,
+        theme: &Theme,
+        width: u16,
+        layout: impl FnOnce() -> Vec<Line<'static>>,
+    ) -> Rc<Vec<Line<'static>>> {
+        let mut cache = self.intro.borrow_mut();
+        match &*cache {
+            Some((w, t, lines)) if *w == width && t == theme => Rc::clone(lines),
+            _ => {
+                let lines = Rc::new(layout());
+                *cache = Some((width, *theme, Rc::clone(&lines)));
+                lines
+            }
+        }
     }
 
     /// Applies a control, records it, and says what happened on the status line.

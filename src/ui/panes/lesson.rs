@@ -76,7 +76,8 @@ fn intro(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>>) {
     if !intro.trim().is_empty() {
         out.push(Line::default());
         out.push(Line::styled("─".repeat(usize::from(width)), theme.border()));
-        out.extend(markdown::render(intro, theme, width));
+        let lines = s.intro_lines(theme, width, || markdown::render(intro, theme, width));
+        out.extend(lines.iter().cloned());
     }
 }
 
@@ -93,9 +94,9 @@ fn objectives(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static
         return;
     }
     section("Objectives", theme, out);
-    let verdicts = s.run.verdicts();
+    let verdicts = s.verdicts();
     let wide = width >= NARROW;
-    for (o, v) in lesson.objectives.iter().zip(&verdicts) {
+    for (o, v) in lesson.objectives.iter().zip(verdicts.iter()) {
         let (glyph, style) = match v.status {
             Status::Pending => ("○", theme.dim()),
             Status::Met => ("✓", theme.good()),
