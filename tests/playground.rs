@@ -180,6 +180,11 @@ async fn seeking_back_shows_the_earlier_state_again() {
     let mut fresh = app();
     fresh.open("failover", None, &[]).unwrap();
     let f = fresh.session_mut().unwrap();
+    // The answer given before rewinding is kept, so give it here too.
+    f.apply(splitbrain::ui::session::Control::Answer {
+        question: 0,
+        choice: 1,
+    });
     f.paused = true;
     f.speed = s.speed;
     f.run.advance_to(back);

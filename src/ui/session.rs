@@ -116,6 +116,9 @@ pub enum QuestionState {
     NotYet,
     /// Due: the run is paused until the learner answers.
     Asking,
+    /// Its moment went by without it being asked (a screenshot taken later
+    /// in the run); it is asked if the run comes back before it.
+    Passed,
     Answered {
         choice: usize,
         at: Time,
@@ -355,17 +358,27 @@ impl Session {
         }
     }
 
-    /// Questions due after `t` are asked again.
+    /// After going back to `t`: a question being asked or passed over after
+    /// `t` is asked when its moment comes again. An answer is kept: the
+    /// prediction was made, and going back is for trying something else.
     fn rewind_questions(&mut self, t: Time) {
         let lesson = Arc::clone(self.lesson());
         for (q, state) in lesson.questions.iter().zip(self.questions.iter_mut()) {
-            let forget = match *state {
-                QuestionState::Answered { at, .. } => at > t || q.at > t,
-                QuestionState::Asking => q.at > t,
-                QuestionState::NotYet => false,
-            };
-            if forget || (*state == QuestionState::Asking && q.at > t) {
+            if matches!(*state, QuestionState::Asking | QuestionState::Passed) && q.at > t {
                 *state = QuestionState::NotYet;
+            }
+        }
+    }
+
+    /// Runs straight to `t` without asking the questions on the way (for
+    /// screenshots); those are marked passed.
+    pub fn jump_to(&mut self, t: Time) {
+        self.run.advance_to(t);
+        let now = self.now();
+        let lesson = Arc::clone(self.lesson());
+        for (q, state) in lesson.questions.iter().zip(self.questions.iter_mut()) {
+            if *state == QuestionState::NotYet && q.at < now {
+                *state = QuestionState::Passed;
             }
         }
     }

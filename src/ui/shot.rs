@@ -52,7 +52,7 @@ pub fn app_at(catalog: Catalog, spec: &ShotSpec) -> Result<App, String> {
         app.open(id, spec.seed, &spec.settings)?;
         if let Some(s) = app.session_mut() {
             s.paused = true;
-            s.run.advance_to(spec.at);
+            s.jump_to(spec.at);
         }
     }
     for key in &spec.keys {

@@ -190,7 +190,7 @@ fn questions(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>
     let mut any = false;
     for (q, state) in lesson.questions.iter().zip(&s.questions) {
         let answered = match *state {
-            QuestionState::NotYet => continue,
+            QuestionState::NotYet | QuestionState::Passed => continue,
             QuestionState::Asking => None,
             QuestionState::Answered { choice, at } => Some((choice, at)),
         };
@@ -238,7 +238,8 @@ fn questions(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>
             out.extend(choice_line("✓", "right answer", right, theme.good()));
         }
         let reveal = at + REVEAL_AFTER;
-        if now >= reveal {
+        // Rewound to before the answer: the explanation has been seen already.
+        if now >= reveal || now < at {
             out.extend(markdown::render_prefixed(
                 &q.explanation,
                 theme,
