@@ -133,6 +133,11 @@ pub struct LogView {
     pub scroll: usize,
 }
 
+/// Verdicts and the (events processed, time) they were judged at.
+type VerdictsAt = (u64, Time, Rc<Vec<Verdict>>);
+/// The lesson text laid out, and the width and theme it was laid out for.
+type IntroAt = (u16, Theme, Rc<Vec<Line<'static>>>);
+
 pub struct Session {
     pub run: Run,
     pub panels: Vec<Panel>,
@@ -156,9 +161,9 @@ pub struct Session {
     carry: f64,
     /// The verdicts at (events processed, now): judged once per change, not
     /// once per pane that shows them.
-    verdicts: RefCell<Option<(u64, Time, Rc<Vec<Verdict>>)>>,
+    verdicts: RefCell<Option<VerdictsAt>>,
     /// The lesson's text laid out for (width, colour): it only changes with them.
-    intro: RefCell<Option<(u16, Theme, Rc<Vec<Line<'static>>>)>>,
+    intro: RefCell<Option<IntroAt>>,
 }
 
 impl Session {
