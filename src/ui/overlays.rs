@@ -474,7 +474,14 @@ fn knobs_lines(state: &KnobsState, s: &Session, theme: &Theme) -> Vec<Line<'stat
     ))];
     let names = lesson.knob_names();
     let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let own = lesson.knobs.len();
     for (i, name) in names.iter().enumerate() {
+        if i == own && own > 0 {
+            lines.push(Line::from(Span::styled(
+                "  the scenario's other knobs:",
+                theme.dim(),
+            )));
+        }
         let value = current
             .get(name)
             .map_or("-".to_string(), ToString::to_string);
