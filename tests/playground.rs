@@ -303,3 +303,34 @@ fn every_control_replays_exactly_from_the_run_log() {
     assert_eq!(trace.len(), again.len());
     assert!(trace == again, "the replay's trace is the same");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_scrolled_up_log_stays_put_while_time_runs() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    // Focus the events (Map → Space-time → Metrics → Events), run, pause, scroll up.
+    let mut steps = keys("<Tab><Tab><Tab>");
+    steps.push(wait(1.0));
+    steps.extend(keys(" <Up><Up><Up><Up><Up>"));
+    let (a, before) = drive(a, steps).await;
+    let events = |screen: &str| -> Vec<String> {
+        screen
+            .lines()
+            .filter(|l| l.contains(" → ") || l.contains(" ← "))
+            .map(|l| {
+                l.split('│')
+                    .filter(|p| p.contains('→') || p.contains('←'))
+                    .collect::<Vec<_>>()
+                    .join("")
+            })
+            .collect()
+    };
+    let shown = events(&before);
+    assert!(shown.len() > 3, "{before}");
+    let mut steps = keys(" ");
+    steps.push(wait(0.5));
+    steps.extend(keys(" "));
+    let (a, after) = drive(a, steps).await;
+    assert!(a.session().unwrap().now() > Time::millis(1400));
+    assert_eq!(events(&after), shown, "the same lines:\n{after}");
+}

@@ -43,6 +43,22 @@ pub struct LessonScreen {
 }
 
 impl LessonScreen {
+    /// A log scrolled up stays on the same lines while new events arrive
+    /// (its scroll counts lines up from the newest).
+    fn keep_log_still(&mut self, trace_len_before: usize) {
+        let s = &mut self.session;
+        if s.log.scroll == 0 {
+            return;
+        }
+        let trace = s.run.cluster().trace();
+        let new = trace.get(trace_len_before..).unwrap_or(&[]);
+        let added = match s.log.filter {
+            None => new.len(),
+            Some(n) => new.iter().filter(|e| panes::log::concerns(e, n)).count(),
+        };
+        s.log.scroll = s.log.scroll.saturating_add(added);
+    }
+
     /// Opens the window of a question that has just come due (once: after
     /// Esc it stays closed until space asks for it again).
     fn show_question(&mut self) {
@@ -162,7 +178,9 @@ impl App {
         let Screen::Lesson(l) = &mut self.screen else {
             return false;
         };
+        let before = l.session.run.cluster().trace().len();
         let changed = l.session.tick(wall);
+        l.keep_log_still(before);
         l.show_question();
         if changed {
             self.record_progress();
