@@ -9,7 +9,8 @@ use std::process::ExitCode;
 #[command(
     name = "splitbrain",
     version,
-    about = "Learn distributed-systems patterns by breaking live, simulated clusters"
+    about = "Learn distributed-systems patterns by breaking live, simulated clusters",
+    after_help = "With no command, opens the playground's lesson picker. The book: book/ (mdbook serve book)."
 )]
 struct Args {
     /// Also load the lessons in this directory (a lesson with a built-in id replaces it).
