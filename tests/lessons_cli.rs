@@ -171,3 +171,71 @@ fn show_lists_what_a_run_can_change_and_check() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("unknown lesson `nope`"));
 }
+
+#[test]
+fn shot_draws_a_screen_as_text_or_svg() {
+    let o = splitbrain(&["shot", "failover", "--at", "25s", "--size", "100x30"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(text.lines().count(), 30);
+    assert!(text.contains("Failover") && text.contains("✖ n1"), "{text}");
+    let dir = std::env::temp_dir().join(format!("splitbrain-shot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("s.svg");
+    let o = splitbrain(&["shot", "failover", "--svg", svg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pic = std::fs::read_to_string(&svg).unwrap();
+    assert!(pic.starts_with("<svg") && pic.contains("Failover"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let o = splitbrain(&["shot", "failover", "--size", "big"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("COLSxROWS"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_playground_needs_a_terminal_and_a_known_lesson() {
+    let o = splitbrain(&["lesson", "nope"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("unknown lesson `nope`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = splitbrain(&["lesson", "failover"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("needs a terminal"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_recorded_session_replays_headless() {
+    use splitbrain::lesson::{Catalog, Run};
+    use splitbrain::sim::{Input, NodeSel, Time};
+    let lesson = Catalog::embedded().unwrap().get("failover").unwrap();
+    let mut run = Run::new(lesson, 3, &[], true).unwrap();
+    run.advance_to(Time::millis(7_300));
+    run.input(Input::Crash(NodeSel::Id(1)));
+    run.advance_to(Time::millis(9_100));
+    run.input(Input::Isolate(NodeSel::Id(2)));
+    run.advance_to(Time::secs(12));
+    let expected: Vec<String> = run.trace_lines().collect();
+    let dir = std::env::temp_dir().join(format!("splitbrain-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("session.json");
+    std::fs::write(&file, serde_json::to_string(&run.recording()).unwrap()).unwrap();
+    let o = splitbrain(&[
+        "run",
+        "failover",
+        "--replay",
+        file.to_str().unwrap(),
+        "--trace",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let traced: Vec<&str> = out.lines().take(expected.len()).collect();
+    assert_eq!(traced, expected);
+    std::fs::write(&file, "{\n  \"lesson\": 3\n}").unwrap();
+    let o = splitbrain(&["run", "failover", "--replay", file.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("session.json:2:"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
