@@ -334,3 +334,20 @@ async fn a_scrolled_up_log_stays_put_while_time_runs() {
     assert!(a.session().unwrap().now() > Time::millis(1400));
     assert_eq!(events(&after), shown, "the same lines:\n{after}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn stepping_processes_one_event_and_says_which() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    a.session_mut().unwrap().paused = true;
+    let before = a.session().unwrap().run.cluster().processed();
+    let (a, screen) = drive(a, keys("...")).await;
+    let s = a.session().unwrap();
+    assert_eq!(s.run.cluster().processed(), before + 3);
+    let last = s.run.trace_lines().last().unwrap();
+    let said = last.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        screen.contains(&said[..said.len().min(60)]),
+        "{said}\n{screen}"
+    );
+}

@@ -294,7 +294,14 @@ impl Session {
             }
             Control::Step => {
                 self.paused = true;
-                if !self.run.step() {
+                if self.run.step() {
+                    // Say what the step did: the event it processed.
+                    let c = self.run.cluster();
+                    self.status = c.trace().last().map(|e| {
+                        let line = e.render(c.names());
+                        line.split_whitespace().collect::<Vec<_>>().join(" ")
+                    });
+                } else {
                     self.status = Some("nothing left to happen".into());
                 }
             }
