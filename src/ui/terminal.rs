@@ -14,6 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use std::future::Future;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -89,8 +90,16 @@ where
     Ok(())
 }
 
-/// Puts the terminal back as it was. Safe to call more than once.
+/// Whether the terminal is in the playground's state (raw, alternate screen).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Puts the terminal back as it was. Does something only the first time
+/// after setting up: leaving the alternate screen again would move the
+/// cursor back over whatever was printed since (a panic's message, say).
 pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = disable_raw_mode();
     let _ = execute!(
         io::stdout(),
@@ -119,8 +128,9 @@ pub fn run_in_terminal(mut app: App) -> Result<App, String> {
         restore();
         hook(info);
     }));
-    enable_raw_mode().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    ACTIVE.store(true, Ordering::SeqCst);
     let _guard = Guard;
+    enable_raw_mode().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
