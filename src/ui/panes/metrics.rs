@@ -455,7 +455,14 @@ impl Cx<'_> {
                 }
                 row += 1;
                 if let Some(since) = points.last().map(|p| p.0) {
-                    let text = format!("  since {}", fmt_secs(since));
+                    let mut text = format!("  since {}", fmt_secs(since));
+                    if text.chars().count() > usize::from(c.lw) {
+                        // Whole seconds fit where tenths do not.
+                        text = format!(
+                            "  since {}",
+                            fmt_secs(Time(since.0 / 1_000_000 * 1_000_000))
+                        );
+                    }
                     put(buf, c.x, row, c.lw, &text, t.dim());
                 }
             }
