@@ -8,7 +8,8 @@ pub mod flaky_dependency;
 mod spec;
 
 pub use spec::{
-    CommandSpec, KnobKind, KnobSpec, MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, Tone, new_sim,
+    CommandSpec, KnobKind, KnobSpec, MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, Tone,
+    lock_held_metric, lock_metric_specs, lock_waiting_metric, new_sim,
 };
 
 /// Every scenario the program knows, by id.

@@ -203,6 +203,53 @@ pub enum Panel {
         title: String,
         columns: Vec<&'static str>,
     },
+    /// Every lock the nodes keep ([`crate::sim::LockView`]): its holders, its
+    /// waiters in line with how long each has waited, and its note.
+    LockTable { title: String },
+    /// The wait-for graph of those locks (who waits for whom), with a cycle,
+    /// a deadlock, marked.
+    WaitFor { title: String },
+    /// For each named lock, the share of the time it was held and the share
+    /// it had someone waiting, from its gauges ([`lock_held_metric`],
+    /// [`lock_waiting_metric`]) over the window.
+    Contention { title: String, locks: Vec<String> },
+    /// Gauges drawn as bars over time wherever they are above zero, each
+    /// stretch labelled with its value: leases with their fencing tokens, say.
+    Spans {
+        title: String,
+        metrics: Vec<(String, String)>,
+    },
+}
+
+/// The gauge a scenario keeps of how many hold lock `name` (see [`Panel::Contention`]).
+pub fn lock_held_metric(name: &str) -> String {
+    format!("lock.{name}.held")
+}
+
+/// The gauge a scenario keeps of how many wait for lock `name`.
+pub fn lock_waiting_metric(name: &str) -> String {
+    format!("lock.{name}.waiting")
+}
+
+/// The two gauges of each lock in `names`, declared for a [`Panel::Contention`].
+pub fn lock_metric_specs(names: &[&str]) -> Vec<MetricSpec> {
+    names
+        .iter()
+        .flat_map(|n| {
+            [
+                MetricSpec::new(
+                    lock_held_metric(n),
+                    MetricKind::Gauge,
+                    format!("How many hold lock {n}."),
+                ),
+                MetricSpec::new(
+                    lock_waiting_metric(n),
+                    MetricKind::Gauge,
+                    format!("How many wait for lock {n}."),
+                ),
+            ]
+        })
+        .collect()
 }
 
 /// How a state reads: the interface gives each tone its own colour and glyph.

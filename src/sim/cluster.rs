@@ -3,6 +3,7 @@
 
 use super::engine::{InFlightView, NodeView, Sim};
 use super::input::Input;
+use super::locks::LockView;
 use super::metrics::Metrics;
 use super::network::Network;
 use super::node::Node;
@@ -23,6 +24,8 @@ pub trait Cluster {
     fn names(&self) -> &[String];
     fn node_views(&self) -> Vec<NodeView>;
     fn in_flight(&self) -> Vec<InFlightView>;
+    /// Every lock the live nodes keep, for lock tables and wait-for graphs.
+    fn locks(&self) -> Vec<LockView>;
     fn network(&self) -> &Network;
     /// Events processed so far.
     fn processed(&self) -> u64;
@@ -72,6 +75,9 @@ where
     }
     fn in_flight(&self) -> Vec<InFlightView> {
         Sim::in_flight(self)
+    }
+    fn locks(&self) -> Vec<LockView> {
+        Sim::locks(self)
     }
     fn network(&self) -> &Network {
         Sim::network(self)

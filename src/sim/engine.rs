@@ -2,6 +2,7 @@
 //! (virtual time, sequence number), one seeded RNG, the network, and the nodes.
 
 use super::input::{Input, NodeSel, TimedInput};
+use super::locks::LockView;
 use super::metrics::Metrics;
 use super::network::{Latency, LinkConfig, Network};
 use super::node::{Ctx, Effect, Message, Node, TimerId};
@@ -388,6 +389,15 @@ impl<N: Node> Sim<N> {
                 clock_offset: s.clock_offset,
                 facts: s.node.facts(),
             })
+            .collect()
+    }
+
+    /// Every lock kept by a node that is not down, node by node.
+    pub fn locks(&self) -> Vec<LockView> {
+        self.nodes
+            .iter()
+            .filter(|s| s.health != Health::Down)
+            .flat_map(|s| s.node.locks())
             .collect()
     }
 

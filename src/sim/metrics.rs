@@ -44,10 +44,13 @@ pub enum Stat {
     P999,
     /// Gauge: the value at the end of the window.
     Last,
+    /// Gauge: the share of the window (0 to 1) during which it was above zero,
+    /// e.g. how much of the time a lock was held, or had anyone waiting.
+    Busy,
 }
 
 impl Stat {
-    pub const ALL: [(&'static str, Stat); 10] = [
+    pub const ALL: [(&'static str, Stat); 11] = [
         ("count", Stat::Count),
         ("rate", Stat::Rate),
         ("min", Stat::Min),
@@ -58,6 +61,7 @@ impl Stat {
         ("p99", Stat::P99),
         ("p999", Stat::P999),
         ("last", Stat::Last),
+        ("busy", Stat::Busy),
     ];
 
     pub fn parse(name: &str) -> Option<Stat> {
@@ -76,8 +80,11 @@ impl Stat {
     pub fn applies_to(self, kind: MetricKind) -> bool {
         match kind {
             MetricKind::Counter => matches!(self, Stat::Count | Stat::Rate),
-            MetricKind::Gauge => matches!(self, Stat::Min | Stat::Max | Stat::Mean | Stat::Last),
-            MetricKind::Histogram => !matches!(self, Stat::Rate | Stat::Last),
+            MetricKind::Gauge => matches!(
+                self,
+                Stat::Min | Stat::Max | Stat::Mean | Stat::Last | Stat::Busy
+            ),
+            MetricKind::Histogram => !matches!(self, Stat::Rate | Stat::Last | Stat::Busy),
         }
     }
 }
@@ -304,6 +311,18 @@ fn gauge_stat(points: &[(Time, f64)], stat: Stat, from: Time, to: Time) -> Optio
         Stat::Last => pieces.last().map(|p| p.1),
         Stat::Min => pieces.iter().map(|p| p.1).reduce(f64::min),
         Stat::Max => pieces.iter().map(|p| p.1).reduce(f64::max),
+        Stat::Busy => {
+            let (mut busy, mut span) = (0.0, 0.0);
+            for (i, &(t, v)) in pieces.iter().enumerate() {
+                let end = pieces.get(i + 1).map_or(to, |p| p.0);
+                let d = (end - t).as_secs_f64();
+                if v > 0.0 {
+                    busy += d;
+                }
+                span += d;
+            }
+            Some(if span > 0.0 { busy / span } else { 0.0 })
+        }
         Stat::Mean => {
             let mut weighted = 0.0;
             let mut span = 0.0;
@@ -375,5 +394,8 @@ mod tests {
         assert_eq!(q(Stat::Max, 0, 10), Some(0.0));
         assert_eq!(q(Stat::Mean, 0, 20), Some(0.5));
         assert_eq!(q(Stat::Last, 0, 30), Some(0.0));
+        assert_eq!(q(Stat::Busy, 0, 40), Some(0.25));
+        assert_eq!(q(Stat::Busy, 12, 15), Some(1.0));
+        assert_eq!(q(Stat::Busy, 20, 30), Some(0.0));
     }
 }

@@ -6,6 +6,7 @@
 mod cluster;
 mod engine;
 mod input;
+mod locks;
 mod metrics;
 mod network;
 mod node;
@@ -15,6 +16,7 @@ mod trace;
 pub use cluster::Cluster;
 pub use engine::{Health, InFlightView, NodeView, Sim, SimConfig};
 pub use input::{Input, KnobValue, NodeSel, TimedInput};
+pub use locks::{LockClaim, LockView, WaitEdge, WaitFor};
 pub use metrics::{BUCKET, MetricId, MetricKind, Metrics, Stat, quantile};
 pub use network::{Latency, LinkChange, LinkConfig, Network};
 pub use node::{Ctx, Message, Node, TimerId};

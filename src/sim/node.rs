@@ -7,6 +7,7 @@
 //! own; both come from the simulator, which is what makes a run repeatable.
 
 use super::input::KnobValue;
+use super::locks::LockView;
 use super::metrics::{MetricId, MetricKind, Metrics};
 use super::time::Time;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -42,6 +43,11 @@ pub trait Node: Clone {
     fn role(&self) -> &str;
     /// A few facts about the node for display, e.g. `[("epoch", "3")]`.
     fn facts(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    /// The locks this node keeps (a lock server's table, a semaphore), for
+    /// lock tables and wait-for graphs. Most nodes keep none.
+    fn locks(&self) -> Vec<LockView> {
         Vec::new()
     }
 }

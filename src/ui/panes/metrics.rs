@@ -309,6 +309,10 @@ impl Cx<'_> {
             Panel::Gauges { metrics, .. } | Panel::Rates { metrics, .. } => 1 + n(metrics) * rows,
             Panel::Latencies { metrics, .. } | Panel::Totals { metrics, .. } => 1 + n(metrics),
             Panel::NodeTable { columns, .. } => 2 + self.table_rows(columns).len().max(1) as u16,
+            Panel::LockTable { .. }
+            | Panel::WaitFor { .. }
+            | Panel::Contention { .. }
+            | Panel::Spans { .. } => 1,
         }
     }
 
@@ -343,6 +347,12 @@ impl Cx<'_> {
             Panel::Latencies { title, metrics } => self.latencies(title, metrics, form, y, buf),
             Panel::Totals { title, metrics } => self.totals(title, metrics, form, y, buf),
             Panel::NodeTable { title, columns } => self.table(title, columns, form, y, buf),
+            Panel::LockTable { title }
+            | Panel::WaitFor { title }
+            | Panel::Contention { title, .. }
+            | Panel::Spans { title, .. } => {
+                self.title(title, "", y, buf);
+            }
         }
     }
 
