@@ -13,10 +13,13 @@
 //! drawn and a line says how many more there are. When the pane is tall,
 //! the charts of gauges and rates grow to two or three rows.
 
+mod locks;
+
 use crate::scenarios::{Panel, Tone};
 use crate::sim::{BUCKET, Metrics, NodeView, Stat, Time, quantile};
 use crate::ui::session::Session;
 use crate::ui::theme::Theme;
+use locks::{LockState, MAX_LOCK_ROWS};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -65,6 +68,15 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             s.run.cluster().node_views()
         } else {
             Vec::new()
+        },
+        locks: if s
+            .panels
+            .iter()
+            .any(|p| matches!(p, Panel::LockTable { .. } | Panel::WaitFor { .. }))
+        {
+            LockState::new(s.run.cluster().locks())
+        } else {
+            LockState::default()
         },
         selected: s.selected,
         now,
@@ -198,6 +210,15 @@ impl Cols {
                     label = label.max(labels_width(metrics) + 2);
                     value = value.max(8);
                 }
+                Panel::Contention { locks, .. } => {
+                    let w = locks.iter().map(|l| width(l)).max().unwrap_or(0);
+                    label = label.max(w + 2);
+                    value = value.max(9);
+                }
+                Panel::Spans { metrics, .. } => {
+                    label = label.max(labels_width(metrics) + 2);
+                    value = value.max(4);
+                }
                 _ => {}
             }
         }
@@ -291,6 +312,7 @@ struct Cx<'a> {
     theme: &'a Theme,
     m: &'a Metrics,
     views: Vec<NodeView>,
+    locks: LockState,
     selected: usize,
     now: Time,
     win: Window,
@@ -309,10 +331,10 @@ impl Cx<'_> {
             Panel::Gauges { metrics, .. } | Panel::Rates { metrics, .. } => 1 + n(metrics) * rows,
             Panel::Latencies { metrics, .. } | Panel::Totals { metrics, .. } => 1 + n(metrics),
             Panel::NodeTable { columns, .. } => 2 + self.table_rows(columns).len().max(1) as u16,
-            Panel::LockTable { .. }
-            | Panel::WaitFor { .. }
-            | Panel::Contention { .. }
-            | Panel::Spans { .. } => 1,
+            Panel::LockTable { .. } => 1 + self.locks.locks.len().clamp(1, MAX_LOCK_ROWS) as u16,
+            Panel::WaitFor { .. } => 1 + self.locks.graph_rows() as u16,
+            Panel::Contention { locks, .. } => 1 + locks.len().min(200) as u16,
+            Panel::Spans { metrics, .. } => 1 + n(metrics),
         }
     }
 
@@ -326,7 +348,10 @@ impl Cx<'_> {
     fn uses_chart(&self, panel: &Panel, form: Form) -> bool {
         match panel {
             Panel::StateTimeline { .. } => true,
-            Panel::Gauges { .. } | Panel::Rates { .. } => form != Form::Compact,
+            Panel::Gauges { .. }
+            | Panel::Rates { .. }
+            | Panel::Contention { .. }
+            | Panel::Spans { .. } => form != Form::Compact,
             _ => false,
         }
     }
@@ -347,12 +372,10 @@ impl Cx<'_> {
             Panel::Latencies { title, metrics } => self.latencies(title, metrics, form, y, buf),
             Panel::Totals { title, metrics } => self.totals(title, metrics, form, y, buf),
             Panel::NodeTable { title, columns } => self.table(title, columns, form, y, buf),
-            Panel::LockTable { title }
-            | Panel::WaitFor { title }
-            | Panel::Contention { title, .. }
-            | Panel::Spans { title, .. } => {
-                self.title(title, "", y, buf);
-            }
+            Panel::LockTable { title } => self.lock_table(title, form, y, buf),
+            Panel::WaitFor { title } => self.wait_for(title, form, y, buf),
+            Panel::Contention { title, locks } => self.contention(title, locks, form, y, buf),
+            Panel::Spans { title, metrics } => self.spans(title, metrics, form, y, buf),
         }
     }
 
