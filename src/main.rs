@@ -31,6 +31,9 @@ enum Command {
     },
     /// Runs a lesson headless with its script, then prints metrics and objectives.
     Run(cli::RunArgs),
+    /// Runs a lesson headless over a range of one knob's values (and each value
+    /// of a second) and tabulates one metric: where does one setting overtake another?
+    Sweep(cli::SweepArgs),
     /// Opens a lesson in the playground (the lesson picker when left out).
     Lesson(cli::LessonArgs),
     /// Draws a screen headless, as text or as an SVG picture.
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Some(Command::List) => cli::list(args.lessons.as_deref()),
         Some(Command::Show { lesson }) => cli::show(args.lessons.as_deref(), &lesson),
         Some(Command::Run(run)) => cli::run(args.lessons.as_deref(), &run),
+        Some(Command::Sweep(s)) => cli::sweep(args.lessons.as_deref(), &s),
         Some(Command::Check { paths }) => cli::check(&paths),
         Some(Command::Lesson(l)) => cli::playground(args.lessons.as_deref(), &l),
         Some(Command::Shot(s)) => cli::shot(args.lessons.as_deref(), &s),

@@ -239,3 +239,94 @@ fn a_recorded_session_replays_headless() {
     assert!(stderr(&o).contains("session.json:2:"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn sweep_tabulates_a_metric_and_names_the_leader() {
+    // While the primary is down, synchronous replication acknowledges
+    // nothing (n1 is one of the replicas it waits for); async keeps going.
+    let o = splitbrain(&[
+        "sweep",
+        "failover",
+        "--vary",
+        "write_rate=50,200",
+        "--compare",
+        "replication=async,sync",
+        "--metric",
+        "writes.acked",
+        "--during",
+        "primary-down",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("failover: writes.acked rate from 20s to 50s, seed 1"),
+        "{out}"
+    );
+    let rows: Vec<&str> = out.lines().filter(|l| l.ends_with("async")).collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert!(rows[0].trim_start().starts_with("50 "), "{out}");
+    assert!(
+        rows[1].contains(" 0.0 "),
+        "sync acknowledges nothing:\n{out}"
+    );
+    assert!(out.contains("async is ahead at every value."), "{out}");
+    // The script's own change of write_rate (a burst at 19 s) is pinned
+    // away: 200 writes a second from each of two clients is 400 a second.
+    let rate: f64 = rows[1].split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!((390.0..410.0).contains(&rate), "{out}");
+}
+
+#[test]
+fn sweep_json_and_its_errors() {
+    let o = splitbrain(&[
+        "sweep",
+        "failover",
+        "--vary",
+        "write_rate=50,100",
+        "--metric",
+        "writes.latency:p99",
+        "--seeds",
+        "2",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["stat"], "p99");
+    assert_eq!(v["seeds"], serde_json::json!([1, 2]));
+    assert_eq!(v["rows"].as_array().unwrap().len(), 2);
+    for (args, expected) in [
+        (
+            vec!["--vary", "write_rate=50,x", "--metric", "writes.acked"],
+            "knob `write_rate`: expected a whole number, found `x`",
+        ),
+        (
+            vec!["--vary", "write_rate=50", "--metric", "nope"],
+            "lesson `failover` records no metric `nope`",
+        ),
+        (
+            vec!["--vary", "write_rate=50", "--metric", "writes.acked:p99"],
+            "`p99` does not apply to writes.acked, a counter",
+        ),
+        (
+            vec![
+                "--vary",
+                "write_rate=50",
+                "--metric",
+                "writes.acked",
+                "--during",
+                "lunch",
+            ],
+            "lesson `failover` has no phase `lunch`; its phases are: primary-down, split",
+        ),
+        (
+            vec!["--vary", "write_rate", "--metric", "writes.acked"],
+            "is not a sweep: write it as KNOB=V1,V2,...",
+        ),
+    ] {
+        let mut all = vec!["sweep", "failover"];
+        all.extend(args);
+        let o = splitbrain(&all);
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains(expected), "{}", stderr(&o));
+    }
+}

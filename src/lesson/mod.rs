@@ -7,18 +7,21 @@ mod load;
 mod objective;
 mod run;
 mod schema;
+mod sweep;
 
 pub use catalog::{Catalog, EMBEDDED, lesson_files, load_file};
 pub use error::{SourceError, line_col};
 pub use load::parse;
 pub use objective::{Comparison, Condition, Objective, Status, Verdict, Window};
 pub use run::{InputLog, LoggedInput, Recording, Run};
+pub use sweep::{Axis, Sweep, SweepTable};
 
 use crate::scenarios::{KnobKind, NodeDef, ScenarioSpec};
 use crate::sim::{Input, KnobValue, LinkConfig, Time};
 use std::collections::BTreeMap;
 
 /// A lesson, checked and ready to run.
+#[derive(Clone)]
 pub struct Lesson {
     pub id: String,
     pub title: String,
@@ -150,5 +153,16 @@ impl Lesson {
 
     pub fn phase(&self, name: &str) -> Option<&Phase> {
         self.phases.iter().find(|p| p.name == name)
+    }
+
+    /// This lesson with every scripted change of the `pinned` knobs taken
+    /// out, so a value set at the start holds for the whole run.
+    pub fn pinning(&self, pinned: &[&str]) -> Lesson {
+        let mut l = self.clone();
+        l.script.retain(|e| match &e.input {
+            Input::Knob { name, .. } => !pinned.contains(&name.as_str()),
+            _ => true,
+        });
+        l
     }
 }
