@@ -24,6 +24,8 @@ pub trait Cluster {
     fn names(&self) -> &[String];
     fn node_views(&self) -> Vec<NodeView>;
     fn in_flight(&self) -> Vec<InFlightView>;
+    /// In-flight message `id` written out in full, while it is in flight.
+    fn in_flight_detail(&self, id: u64) -> Option<String>;
     /// Every lock the live nodes keep, for lock tables and wait-for graphs.
     fn locks(&self) -> Vec<LockView>;
     fn network(&self) -> &Network;
@@ -75,6 +77,9 @@ where
     }
     fn in_flight(&self) -> Vec<InFlightView> {
         Sim::in_flight(self)
+    }
+    fn in_flight_detail(&self, id: u64) -> Option<String> {
+        Sim::in_flight_detail(self, id)
     }
     fn locks(&self) -> Vec<LockView> {
         Sim::locks(self)

@@ -420,6 +420,13 @@ impl<N: Node> Sim<N> {
         v
     }
 
+    /// The whole of in-flight message `id`, written out (its fields, not only
+    /// its kind), or `None` once it has landed or been dropped.
+    pub fn in_flight_detail(&self, id: u64) -> Option<String> {
+        let slot = self.find_flight(id)?;
+        self.flights[slot].as_ref().map(|f| format!("{:?}", f.msg))
+    }
+
     /// Schedules an input at `at` (or now, if `at` has passed).
     pub fn schedule(&mut self, at: Time, input: Input) {
         let at = at.max(self.now);

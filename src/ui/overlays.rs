@@ -236,7 +236,7 @@ impl Overlay {
             Overlay::Question { index, choice } => (question_lines(*index, *choice, s, theme), 70),
             Overlay::Partition { side } => (partition_lines(side, s, theme), 56),
             Overlay::Link(state) => (link_lines(state, s, theme), 60),
-            Overlay::Messages { selected } => (messages_lines(*selected, s, theme), 64),
+            Overlay::Messages { selected } => (messages_lines(*selected, s, theme), 92),
             Overlay::Commands { selected } => (commands_lines(*selected, s, theme), 60),
         };
         draw_window(self.title(), lines, width, theme, area, buf);
@@ -688,6 +688,9 @@ fn link_lines(state: &LinkState, s: &Session, theme: &Theme) -> Vec<Line<'static
     lines
 }
 
+/// The most of a message's fields the in-flight window shows.
+const DETAIL_WIDTH: usize = 50;
+
 fn messages_lines(selected: usize, s: &Session, theme: &Theme) -> Vec<Line<'static>> {
     let msgs = s.run.cluster().in_flight();
     let names = s.run.cluster().names();
@@ -717,8 +720,17 @@ fn messages_lines(selected: usize, s: &Session, theme: &Theme) -> Vec<Line<'stat
         } else {
             theme.text()
         };
+        // The message's fields, so a learner can tell which read or write it is.
+        let mut detail = s
+            .run
+            .cluster()
+            .in_flight_detail(m.id)
+            .unwrap_or_else(|| m.kind.to_string());
+        if detail.chars().count() > DETAIL_WIDTH {
+            detail = detail.chars().take(DETAIL_WIDTH - 1).collect::<String>() + "…";
+        }
         lines.push(Line::from(Span::styled(
-            format!("  m{:<7} {from:>6} → {to:<6} {:<18} {when}", m.id, m.kind),
+            format!("  m{:<7} {from:>6} → {to:<6} {when:<9} {detail}", m.id),
             style,
         )));
     }
