@@ -115,20 +115,28 @@ fn drive(lesson: Option<&str>, events: &[Ev]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
     fn any_events_on_the_picker(events in proptest::collection::vec(event(), 1..60)) {
         drive(None, &events);
     }
 
+    /// Every built-in lesson, each case on one of them.
     #[test]
-    fn any_events_on_flaky_dependency(events in proptest::collection::vec(event(), 1..60)) {
-        drive(Some("flaky-dependency"), &events);
+    fn any_events_on_any_lesson(
+        lesson in proptest::sample::select(lesson_ids()),
+        events in proptest::collection::vec(event(), 1..60),
+    ) {
+        drive(Some(&lesson), &events);
     }
+}
 
-    #[test]
-    fn any_events_on_failover(events in proptest::collection::vec(event(), 1..60)) {
-        drive(Some("failover"), &events);
-    }
+fn lesson_ids() -> Vec<String> {
+    splitbrain::lesson::Catalog::embedded()
+        .unwrap()
+        .ids()
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
