@@ -183,10 +183,10 @@ impl Client {
                 self.set_stage(Stage::Writing);
                 ctx.send(self.store, next);
             }
-            Msg::Written { op } | Msg::Incremented { op, .. } | Msg::CasOk { op, .. } => {
-                if current(op).is_some() {
-                    self.finish(ctx);
-                }
+            Msg::Written { op } | Msg::Incremented { op, .. } | Msg::CasOk { op, .. }
+                if current(op).is_some() =>
+            {
+                self.finish(ctx);
             }
             Msg::CasConflict { op, .. } => {
                 if current(op).is_none() {

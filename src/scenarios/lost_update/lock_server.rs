@@ -1,7 +1,7 @@
 //! The lock server: one lock, `stock`, granted to one client at a time, the
 //! others queued first come, first served. No leases: a holder keeps the lock
 //! until it lets go, and a client that crashed holding it lets go when it
-//! starts again. (Leases, and what they cannot promise, are another lesson.)
+//! starts again. The table survives the server's own crashes. (Leases, and what they cannot promise, are another lesson.)
 
 use super::LostUpdateNode;
 use super::metrics::LOCK;
@@ -75,11 +75,10 @@ impl LockServer {
         self.gauges(ctx);
     }
 
-    /// The lock table is lost with the server: every claim is forgotten.
-    pub fn on_crash(&mut self) {
-        self.holder = None;
-        self.waiting.clear();
-    }
+    /// The lock table is durable (kept on disk before any answer goes out),
+    /// so a crash forgets no claim: a restarted server that had forgotten
+    /// its holder would hand the lock to a second client.
+    pub fn on_crash(&mut self) {}
 
     pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
         let now = ctx.now();
