@@ -89,12 +89,19 @@ impl LockServer {
                     op,
                     since: now,
                 };
-                if let Some(h) = self.holder.as_mut().filter(|h| h.client == from) {
-                    // The holder asks again: it restarted and forgot, or this
-                    // is a newer operation. It still holds the lock.
-                    if op >= h.op {
-                        h.op = op;
+                if let Some(h) = self.holder.filter(|h| h.client == from) {
+                    if op == h.op {
+                        // The same request again (a duplicate): same answer.
                         ctx.send(from, Msg::Granted { op });
+                    } else if op > h.op {
+                        // A newer operation: the client is done with the old
+                        // one (its unlock is still on its way, or it crashed
+                        // and forgot). It lets go and joins the back of the line.
+                        self.holder = None;
+                        self.waiting.push_back(claim);
+                        if let Some(next) = self.waiting.pop_front() {
+                            self.grant(ctx, next);
+                        }
                     }
                 } else if let Some(w) = self.waiting.iter_mut().find(|w| w.client == from) {
                     w.op = w.op.max(op);
