@@ -380,6 +380,69 @@ fn the_lock_server_shows_its_table_and_a_client_holding_it_is_a_holder() {
     );
 }
 
+#[test]
+fn the_lock_is_handed_out_first_come_first_served() {
+    for seed in 0..4 {
+        let mut sim = build_sim(&setup(seed, "pessimistic", 10)).unwrap();
+        sim.run_until(Time::secs(20));
+        let done: Vec<u64> = (0..12)
+            .filter_map(|i| sim.node(i).as_client().map(|c| c.done()))
+            .collect();
+        let (lo, hi) = (*done.iter().min().unwrap(), *done.iter().max().unwrap());
+        assert!(lo > 0 && hi <= lo + 2, "seed {seed}: {done:?}");
+        // each waits for the nine others: about nine critical sections
+        let wait = sim
+            .metrics()
+            .query("lock.wait", Stat::P99, Time::secs(5), Time::secs(20))
+            .unwrap();
+        assert!(wait < Time::millis(140).0 as f64, "seed {seed}: p99 {wait}");
+    }
+}
+
+#[test]
+fn a_paused_holder_stops_everyone_until_it_wakes() {
+    let mut sim = build_sim(&setup(1, "pessimistic", 10)).unwrap();
+    sim.run_until(Time::secs(5));
+    // the lock may be on its way from one holder to the next: wait for a holder
+    let holder = loop {
+        if let Some(h) = (0..12).find(|&i| sim.node(i).role() == "holder") {
+            break h;
+        }
+        assert!(sim.step());
+    };
+    let at = sim.now();
+    assert!(at < Time::millis(5_100));
+    sim.schedule(
+        at,
+        Input::Pause {
+            node: NodeSel::Role("holder".into()),
+            duration: Some(Time::secs(3)),
+        },
+    );
+    sim.run_until(at);
+    assert_eq!(sim.health(holder), Health::Paused);
+    sim.run_until(Time::secs(12));
+    let m = sim.metrics();
+    let done = |a: u64, b: u64| {
+        m.query(
+            "increments.done",
+            Stat::Count,
+            Time::millis(a),
+            Time::millis(b),
+        )
+        .unwrap()
+    };
+    assert_eq!(done(5_100, 7_900), 0.0);
+    assert!(done(8_500, 11_500) > 200.0);
+    let queue = m.query(
+        "lock.stock.waiting",
+        Stat::Min,
+        Time::millis(5_100),
+        Time::millis(7_900),
+    );
+    assert_eq!(queue, Some(9.0));
+}
+
 /// Arbitrary faults: clients, the store and the lock server crash, restart
 /// and pause; links change.
 fn fault() -> impl Strategy<Value = (u64, Input)> {
