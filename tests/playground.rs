@@ -351,3 +351,25 @@ async fn stepping_processes_one_event_and_says_which() {
         "{said}\n{screen}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn playing_the_scheduler_loses_an_update_by_hand() {
+    let mut a = app();
+    a.open("lost-update", Some(1), &[]).unwrap();
+    // The first question comes at 1 s: both reads first, what is the count?
+    let mut steps = vec![wait(1.5)];
+    steps.extend(keys("2<Enter>"));
+    // Six times: open the messages, deliver the oldest, close, let it happen.
+    // c1's read, c2's read, both values, then both writes.
+    for _ in 0..6 {
+        steps.extend(keys("m<Enter><Esc> "));
+        steps.push(wait(0.3));
+    }
+    let (a, screen) = drive(a, steps).await;
+    let s = a.session().unwrap();
+    let m = s.run.cluster().metrics();
+    assert_eq!(m.total("updates.lost"), 1, "{screen}");
+    assert_eq!(gauge(&a, "count.expected"), 2.0);
+    assert_eq!(gauge(&a, "count.actual"), 1.0);
+    assert!(screen.contains("lost updates 1"), "{screen}");
+}

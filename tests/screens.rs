@@ -97,3 +97,24 @@ fn overlays() {
     };
     insta::assert_snapshot!("overlay_question", shot::text(&shot::draw(&app)));
 }
+
+#[test]
+fn lost_update_screens() {
+    // Playing the scheduler: the two reads wait on held links.
+    let mut by_hand = ShotSpec::lesson("lost-update", Time::secs(5), 120, 40);
+    by_hand.keys = shot::parse_keys("m").unwrap();
+    insta::assert_snapshot!("lost_update_by_hand_120x40", screen(&by_hand));
+    for (at, strategy, label) in [
+        (70, "rmw", "one_client"),
+        (130, "rmw", "rmw_ten_clients"),
+        (130, "optimistic", "optimistic_ten_clients"),
+        (130, "pessimistic", "pessimistic_ten_clients"),
+    ] {
+        let mut spec = ShotSpec::lesson("lost-update", Time::secs(at), 120, 40);
+        spec.settings = vec![("strategy".into(), KnobValue::Choice(strategy.into()))];
+        insta::assert_snapshot!(format!("lost_update_{label}_120x40"), screen(&spec));
+    }
+    let mut small = ShotSpec::lesson("lost-update", Time::secs(130), 80, 24);
+    small.settings = vec![("strategy".into(), KnobValue::Choice("pessimistic".into()))];
+    insta::assert_snapshot!("lost_update_pessimistic_80x24", screen(&small));
+}

@@ -5,6 +5,7 @@
 pub mod echo;
 pub mod failover;
 pub mod flaky_dependency;
+pub mod lost_update;
 mod spec;
 
 pub use spec::{
@@ -14,7 +15,12 @@ pub use spec::{
 
 /// Every scenario the program knows, by id.
 pub fn registry() -> Vec<&'static ScenarioSpec> {
-    vec![&flaky_dependency::SPEC, &failover::SPEC, &echo::SPEC]
+    vec![
+        &flaky_dependency::SPEC,
+        &failover::SPEC,
+        &echo::SPEC,
+        &lost_update::SPEC,
+    ]
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {
