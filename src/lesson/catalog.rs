@@ -13,6 +13,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../lessons/flaky-dependency.toml"),
     ),
     ("failover.toml", include_str!("../../lessons/failover.toml")),
+    ("deadlock.toml", include_str!("../../lessons/deadlock.toml")),
 ];
 
 /// Every lesson available, in teaching order.
