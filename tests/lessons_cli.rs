@@ -23,15 +23,19 @@ fn list_shows_every_lesson_with_chapter_and_title() {
     assert!(o.status.success());
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 2, "{out}");
-    assert!(
-        lines[0].starts_with("flaky-dependency") && lines[0].contains("Resilience"),
-        "{out}"
-    );
-    assert!(
-        lines[1].starts_with("failover") && lines[1].contains("Replication"),
-        "{out}"
-    );
+    let embedded = splitbrain::lesson::Catalog::embedded().unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(lines.len(), embedded.lessons.len(), "{out}");
+    // in teaching order, each with its chapter
+    let at = |id: &str, chapter: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(&format!("{id} ")) && l.contains(chapter))
+            .unwrap_or_else(|| panic!("no line for {id} in {chapter}: {out}"))
+    };
+    let flaky = at("flaky-dependency", "Resilience");
+    let deadlock = at("deadlock", "Concurrency and locks");
+    let failover = at("failover", "Replication");
+    assert!(flaky < deadlock && deadlock < failover, "{out}");
 }
 
 #[test]
@@ -39,7 +43,9 @@ fn unknown_lessons_knobs_and_values_are_clear_errors() {
     let o = splitbrain(&["run", "flaky"]);
     assert!(!o.status.success());
     assert!(
-        stderr(&o).contains("unknown lesson `flaky`; the lessons are: flaky-dependency, failover"),
+        stderr(&o).contains(
+            "unknown lesson `flaky`; the lessons are: flaky-dependency, deadlock, failover"
+        ),
         "{}",
         stderr(&o)
     );
