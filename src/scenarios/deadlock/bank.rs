@@ -403,13 +403,11 @@ impl Bank {
                 self.detect(ctx);
                 self.arm_detector(ctx);
             }
-            Timer::Late { id } => {
-                if ctx.world().standing(id) {
-                    ctx.count(m::LATE, 1);
-                    ctx.log(format!(
-                        "a deadlock has stood for {LATE_AFTER} and is still there"
-                    ));
-                }
+            Timer::Late { id } if ctx.world().standing(id) => {
+                ctx.count(m::LATE, 1);
+                ctx.log(format!(
+                    "a deadlock has stood for {LATE_AFTER} and is still there"
+                ));
             }
             _ => {}
         }
