@@ -118,3 +118,36 @@ fn lost_update_screens() {
     small.settings = vec![("strategy".into(), KnobValue::Choice("pessimistic".into()))];
     insta::assert_snapshot!("lost_update_pessimistic_80x24", screen(&small));
 }
+
+#[test]
+fn deadlock_screens() {
+    let at = |secs: u64, settings: &[(&str, &str)]| {
+        let mut spec = ShotSpec::lesson("deadlock", Time::secs(secs), 120, 40);
+        spec.settings = settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), KnobValue::Choice(v.to_string())))
+            .collect();
+        spec
+    };
+    insta::assert_snapshot!("deadlock_steady_120x40", screen(&at(10, &[])));
+    insta::assert_snapshot!("deadlock_cycle_120x40", screen(&at(25, &[])));
+    let mut zoomed = at(25, &[]);
+    zoomed.keys = shot::parse_keys("<Tab><Tab>z").unwrap();
+    insta::assert_snapshot!("deadlock_cycle_metrics", screen(&zoomed));
+    let mut stall = at(53, &[("detection", "timeout")]);
+    stall.keys = shot::parse_keys("<Tab><Tab>z").unwrap();
+    insta::assert_snapshot!("deadlock_stall_timeout_metrics", screen(&stall));
+    let mut crash = at(68, &[("detection", "graph")]);
+    crash.keys = shot::parse_keys("<Tab><Tab>z").unwrap();
+    insta::assert_snapshot!("deadlock_crashed_holder_metrics", screen(&crash));
+    insta::assert_snapshot!(
+        "deadlock_fixed_120x40",
+        screen(&at(90, &[("order", "global")]))
+    );
+    insta::assert_snapshot!("deadlock_cycle_80x24", {
+        let mut small = at(25, &[]);
+        small.width = 80;
+        small.height = 24;
+        screen(&small)
+    });
+}

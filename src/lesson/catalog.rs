@@ -17,6 +17,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "lost-update.toml",
         include_str!("../../lessons/lost-update.toml"),
     ),
+    ("deadlock.toml", include_str!("../../lessons/deadlock.toml")),
 ];
 
 /// Every lesson available, in teaching order.

@@ -2,6 +2,7 @@
 //! exposes (knobs, commands, metrics, panels) so the layers above can check
 //! lesson files against it and draw it without knowing it.
 
+pub mod deadlock;
 pub mod echo;
 pub mod failover;
 pub mod flaky_dependency;
@@ -20,6 +21,7 @@ pub fn registry() -> Vec<&'static ScenarioSpec> {
         &failover::SPEC,
         &echo::SPEC,
         &lost_update::SPEC,
+        &deadlock::SPEC,
     ]
 }
 
