@@ -152,6 +152,19 @@ fn plan(cx: &Cx, panels: &[Panel], height: u16) -> Plan {
             }
             forms[i] = Form::Compact;
         }
+        // Room left over (a tall panel went compact to make room for short
+        // ones): give it back to the compact panels that fit, first first,
+        // keeping a line for the time axis.
+        if rich_ok {
+            for i in 0..panels.len() {
+                if forms[i] == Form::Compact {
+                    forms[i] = Form::Rich { rows: 1 };
+                    if total(&forms) >= avail {
+                        forms[i] = Form::Compact;
+                    }
+                }
+            }
+        }
     }
     let used = total(&forms);
     if used <= avail {
