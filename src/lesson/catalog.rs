@@ -13,6 +13,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../lessons/flaky-dependency.toml"),
     ),
     ("failover.toml", include_str!("../../lessons/failover.toml")),
+    (
+        "distributed-lock.toml",
+        include_str!("../../lessons/distributed-lock.toml"),
+    ),
 ];
 
 /// Every lesson available, in teaching order.

@@ -2,6 +2,7 @@
 //! exposes (knobs, commands, metrics, panels) so the layers above can check
 //! lesson files against it and draw it without knowing it.
 
+pub mod distributed_lock;
 pub mod echo;
 pub mod failover;
 pub mod flaky_dependency;
@@ -14,7 +15,12 @@ pub use spec::{
 
 /// Every scenario the program knows, by id.
 pub fn registry() -> Vec<&'static ScenarioSpec> {
-    vec![&flaky_dependency::SPEC, &failover::SPEC, &echo::SPEC]
+    vec![
+        &flaky_dependency::SPEC,
+        &failover::SPEC,
+        &echo::SPEC,
+        &distributed_lock::SPEC,
+    ]
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {
