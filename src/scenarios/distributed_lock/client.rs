@@ -14,9 +14,7 @@
 //! allowance. Otherwise it releases whatever it got and tries again after a
 //! random wait.
 
-use super::config::{
-    ASK_TIMEOUT, PREPARE, REASK, RETRY, STAGGER, THINK, WORK, WRITE_TIMEOUT,
-};
+use super::config::{ASK_TIMEOUT, PREPARE, REASK, RETRY, STAGGER, THINK, WORK, WRITE_TIMEOUT};
 use super::metrics::{ABANDONED, FAILED, HOLDERS, WAIT};
 use super::msg::{Msg, Timer};
 use super::{Config, GrantKey, LockNode, Topology};
@@ -124,7 +122,10 @@ impl Client {
             }
         };
         vec![
-            ("role", if self.holding() { "holder" } else { "client" }.into()),
+            (
+                "role",
+                if self.holding() { "holder" } else { "client" }.into(),
+            ),
             ("state", state.into()),
             ("token", token),
             ("lease", lease),
@@ -235,8 +236,7 @@ impl Client {
                 // It may have waited in line for a long time: the lease
                 // starts at the grant, which it dates by the answer, less
                 // the same allowance for drift as Redlock's.
-                let lease_end =
-                    ctx.clock() + self.cfg.lease.0 as i64 - self.cfg.drift().0 as i64;
+                let lease_end = ctx.clock() + self.cfg.lease.0 as i64 - self.cfg.drift().0 as i64;
                 let asked_at = *asked_at;
                 self.hold(ctx, false, Some(token), 0, lease_end, asked_at);
             }
@@ -317,7 +317,14 @@ impl Client {
                     Time(validity as u64)
                 ));
             }
-            self.hold(ctx, true, None, value, asked_clock + lease - drift, asked_at);
+            self.hold(
+                ctx,
+                true,
+                None,
+                value,
+                asked_clock + lease - drift,
+                asked_at,
+            );
         } else {
             if ctx.logging() {
                 ctx.log(format!(

@@ -285,7 +285,8 @@ impl Server {
         let names = &self.topo.names;
         let mut view = LockView::mutex(self.lock.clone());
         if let Some(h) = &self.holder {
-            view.holders.push(LockClaim::new(names[h.client].clone(), h.since));
+            view.holders
+                .push(LockClaim::new(names[h.client].clone(), h.since));
             let id = if h.value == 0 {
                 format!("token {}", h.token)
             } else {
@@ -296,7 +297,8 @@ impl Server {
             view.note = format!("free, next token {}", self.next_token);
         }
         if self.skew != 0 {
-            view.note.push_str(&format!(", clock {}", skew_text(self.skew)));
+            view.note
+                .push_str(&format!(", clock {}", skew_text(self.skew)));
         }
         view.waiters = self
             .waiters
@@ -311,5 +313,3 @@ fn skew_text(skew: i64) -> String {
     let sign = if skew < 0 { "-" } else { "+" };
     format!("{sign}{}", Time(skew.unsigned_abs()))
 }
-
-

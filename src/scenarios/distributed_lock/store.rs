@@ -17,6 +17,8 @@ pub struct Store {
     accepted: u64,
     rejected: u64,
     stale: u64,
+    /// Durable: the token of every write accepted, in order (0: none).
+    history: Vec<u64>,
 }
 
 impl Store {
@@ -27,6 +29,7 @@ impl Store {
             accepted: 0,
             rejected: 0,
             stale: 0,
+            history: Vec::new(),
         }
     }
 
@@ -36,6 +39,12 @@ impl Store {
 
     pub fn max_token(&self) -> u64 {
         self.max_token
+    }
+
+    /// The token of every write it accepted, in the order it accepted them
+    /// (0 for a write without one).
+    pub fn history(&self) -> &[u64] {
+        &self.history
     }
 
     pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
@@ -61,7 +70,13 @@ impl Store {
                     self.max_token
                 ));
             }
-            ctx.send(from, Msg::WriteReply { seq, accepted: false });
+            ctx.send(
+                from,
+                Msg::WriteReply {
+                    seq,
+                    accepted: false,
+                },
+            );
             return;
         }
         if let Some(t) = token {
@@ -69,6 +84,7 @@ impl Store {
             ctx.gauge(MAX_TOKEN, self.max_token as f64);
         }
         self.accepted += 1;
+        self.history.push(token.unwrap_or(0));
         ctx.count(ACCEPTED, 1);
         if ctx.world().accepted(grant) {
             self.stale += 1;
@@ -82,7 +98,13 @@ impl Store {
                 ));
             }
         }
-        ctx.send(from, Msg::WriteReply { seq, accepted: true });
+        ctx.send(
+            from,
+            Msg::WriteReply {
+                seq,
+                accepted: true,
+            },
+        );
     }
 
     pub fn facts(&self) -> Vec<(&'static str, String)> {
