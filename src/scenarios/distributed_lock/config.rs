@@ -10,8 +10,8 @@ pub const WORK: Time = Time::secs(3);
 pub const PREPARE: Time = Time::secs(1);
 /// How long a client rests after releasing the lock before asking again.
 pub const THINK: Time = Time::secs(1);
-/// How often a lock server looks at its clock to expire a lease.
-pub const TICK: Time = Time::millis(100);
+/// How often a lock server with a lease to watch looks at its clock.
+pub const TICK: Time = Time::millis(250);
 /// Redlock: how long a client waits for the servers' answers.
 pub const ASK_TIMEOUT: Time = Time::millis(100);
 /// Redlock: the shortest wait before trying again after a failed attempt;

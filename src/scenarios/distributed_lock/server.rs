@@ -54,6 +54,9 @@ pub struct Server {
     ready_at: i64,
     /// Its clock minus virtual time, as of its last event.
     skew: i64,
+    /// Whether a tick is on its way (it ticks only while it has a lease to
+    /// watch or a waiter to serve).
+    ticking: bool,
 }
 
 impl Server {
@@ -71,6 +74,7 @@ impl Server {
             waiters: Vec::new(),
             ready_at: i64::MIN,
             skew: 0,
+            ticking: false,
         }
     }
 
@@ -94,24 +98,33 @@ impl Server {
             ));
         }
         self.started = true;
-        ctx.set_timer(TICK, Timer::Tick);
+        self.ticking = false;
         self.publish(ctx);
     }
 
     pub fn on_crash(&mut self, ctx: &mut Cx<'_>) {
         self.holder = None;
         self.waiters.clear();
+        self.ticking = false;
         self.publish(ctx);
     }
 
     pub fn on_timer(&mut self, ctx: &mut Cx<'_>, timer: Timer) {
         if let Timer::Tick = timer {
             self.skew = ctx.clock() - ctx.now().0 as i64;
-            if self.expire(ctx) {
-                self.grant_next(ctx);
-            } else if self.holder.is_none() && !self.waiters.is_empty() {
-                self.grant_next(ctx);
-            }
+            self.ticking = false;
+            // After an expiry, or once a restarted server is ready.
+            self.expire(ctx);
+            self.grant_next(ctx);
+            self.keep_ticking(ctx);
+        }
+    }
+
+    /// Makes sure a tick comes while there is a lease to watch or a waiter
+    /// to serve.
+    fn keep_ticking(&mut self, ctx: &mut Cx<'_>) {
+        if !self.ticking && (self.holder.is_some() || !self.waiters.is_empty()) {
+            self.ticking = true;
             ctx.set_timer(TICK, Timer::Tick);
         }
     }
@@ -136,6 +149,7 @@ impl Server {
                                 value,
                                 since: ctx.now(),
                             });
+                            self.keep_ticking(ctx);
                             self.publish(ctx);
                         }
                     }
@@ -229,6 +243,7 @@ impl Server {
             ));
         }
         ctx.send(client, Msg::Granted { token, value });
+        self.keep_ticking(ctx);
         self.publish(ctx);
     }
 
