@@ -23,26 +23,33 @@ fn list_shows_every_lesson_with_chapter_and_title() {
     assert!(o.status.success());
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 2, "{out}");
-    assert!(
-        lines[0].starts_with("flaky-dependency") && lines[0].contains("Resilience"),
-        "{out}"
-    );
-    assert!(
-        lines[1].starts_with("failover") && lines[1].contains("Replication"),
-        "{out}"
-    );
+    let built_in = splitbrain::lesson::Catalog::embedded().unwrap().lessons.len();
+    assert_eq!(lines.len(), built_in, "{out}");
+    // in teaching order, each with its chapter
+    let at = |id: &str, chapter: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(&format!("{id} ")) && l.contains(chapter))
+            .unwrap_or_else(|| panic!("no line for {id} in {chapter}:\n{out}"))
+    };
+    let flaky = at("flaky-dependency", "Resilience");
+    let lock = at("distributed-lock", "Concurrency and locks");
+    let failover = at("failover", "Replication");
+    assert!(flaky < lock && lock < failover, "{out}");
 }
 
 #[test]
 fn unknown_lessons_knobs_and_values_are_clear_errors() {
     let o = splitbrain(&["run", "flaky"]);
     assert!(!o.status.success());
+    let e = stderr(&o);
     assert!(
-        stderr(&o).contains("unknown lesson `flaky`; the lessons are: flaky-dependency, failover"),
-        "{}",
-        stderr(&o)
+        e.contains("unknown lesson `flaky`; the lessons are: flaky-dependency, "),
+        "{e}"
     );
+    for id in ["distributed-lock", "failover"] {
+        assert!(e.contains(id), "{e}");
+    }
 
     let o = splitbrain(&["run", "failover", "--set", "speed=11"]);
     assert!(!o.status.success());
