@@ -23,7 +23,10 @@ fn list_shows_every_lesson_with_chapter_and_title() {
     assert!(o.status.success());
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
-    let built_in = splitbrain::lesson::Catalog::embedded().unwrap().lessons.len();
+    let built_in = splitbrain::lesson::Catalog::embedded()
+        .unwrap()
+        .lessons
+        .len();
     assert_eq!(lines.len(), built_in, "{out}");
     // in teaching order, each with its chapter
     let at = |id: &str, chapter: &str| {

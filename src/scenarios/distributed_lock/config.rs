@@ -10,8 +10,9 @@ pub const WORK: Time = Time::secs(3);
 pub const PREPARE: Time = Time::secs(1);
 /// How long a client rests after releasing the lock before asking again.
 pub const THINK: Time = Time::secs(1);
-/// How often a lock server with a lease to watch looks at its clock.
-pub const TICK: Time = Time::millis(250);
+/// The longest a lock server with a lease to watch goes without looking at
+/// its clock (it looks at the lease's end, or sooner).
+pub const TICK: Time = Time::secs(1);
 /// Redlock: how long a client waits for the servers' answers.
 pub const ASK_TIMEOUT: Time = Time::millis(100);
 /// Redlock: the shortest wait before trying again after a failed attempt;

@@ -173,13 +173,10 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
     let clients: Vec<&NodeDef> = nodes.iter().filter(|n| n.role == "client").collect();
     let mut spans = Vec::new();
     for c in &clients {
-        spans.push((
-            metrics::lease_metric(&c.name),
-            format!("{} lease (service)", c.name),
-        ));
+        spans.push((metrics::lease_metric(&c.name), format!("{} lease", c.name)));
         spans.push((
             metrics::holds_metric(&c.name),
-            format!("{} believes it holds", c.name),
+            format!("{} believes", c.name),
         ));
     }
     let locks = nodes
@@ -193,7 +190,7 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
             metrics: spans,
         },
         Panel::StateTimeline {
-            title: "Clients that believe they hold the lock".into(),
+            title: "Believed holders".into(),
             metric: metrics::HOLDERS.into(),
             states: vec![
                 (0.0, "none", Tone::Neutral),
@@ -204,15 +201,15 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
         Panel::Totals {
             title: "Writes".into(),
             metrics: pairs(&[
-                (metrics::STALE, "stale writes accepted"),
+                (metrics::STALE, "stale accepted"),
                 (metrics::ACCEPTED, "accepted"),
-                (metrics::REJECTED, "refused (old token)"),
-                (metrics::ABANDONED, "dropped (lease ran out)"),
+                (metrics::REJECTED, "refused: old token"),
+                (metrics::ABANDONED, "dropped: lease over"),
             ]),
         },
         Panel::Gauges {
             title: "Storage".into(),
-            metrics: pairs(&[(metrics::MAX_TOKEN, "highest token seen")]),
+            metrics: pairs(&[(metrics::MAX_TOKEN, "max token")]),
             max: None,
         },
         Panel::LockTable {

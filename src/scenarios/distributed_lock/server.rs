@@ -121,12 +121,21 @@ impl Server {
     }
 
     /// Makes sure a tick comes while there is a lease to watch or a waiter
-    /// to serve.
+    /// to serve: at the lease's end by its clock, or within a second, so a
+    /// jump of its clock is noticed soon.
     fn keep_ticking(&mut self, ctx: &mut Cx<'_>) {
-        if !self.ticking && (self.holder.is_some() || !self.waiters.is_empty()) {
-            self.ticking = true;
-            ctx.set_timer(TICK, Timer::Tick);
+        if self.ticking {
+            return;
         }
+        let until = match &self.holder {
+            Some(h) => h.expires,
+            None if !self.waiters.is_empty() => self.ready_at,
+            None => return,
+        };
+        let left = until.saturating_sub(ctx.clock());
+        let wait = Time(left.clamp(1_000, TICK.0 as i64) as u64);
+        self.ticking = true;
+        ctx.set_timer(wait, Timer::Tick);
     }
 
     pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
