@@ -381,11 +381,12 @@ proptest! {
         prop_assert_eq!(sim.metrics().total("writes.stale_accepted"), 0);
     }
 
-    /// Without fencing the same faults do let stale writes in (so the
-    /// property above is not true by construction): a pause of the holder
-    /// longer than its lease is enough.
+    /// Without fencing, a pause of the holder longer than its lease is
+    /// caught by the client's own check if it falls before the check, and
+    /// gets a stale write in if it falls after: the check narrows the gap
+    /// and does not close it.
     #[test]
-    fn without_fencing_a_long_pause_lets_a_stale_write_in(
+    fn without_fencing_a_long_pause_is_caught_by_the_check_or_lets_a_stale_write_in(
         seed in 0u64..1_000_000,
         at in 1_000u64..30_000,
     ) {
@@ -395,10 +396,9 @@ proptest! {
             duration: Some(Time::secs(16)),
         });
         sim.run_until(Time::millis(at + 30_000));
-        let paused_while_preparing = sim.metrics().total("writes.stale_accepted") > 0;
+        let stale = sim.metrics().total("writes.stale_accepted") > 0;
         let abandoned = sim.metrics().total("writes.abandoned") > 0;
-        // a pause during the work is caught by the check; one after it is not
-        prop_assert!(paused_while_preparing || abandoned);
+        prop_assert!(stale || abandoned);
     }
 }
 
