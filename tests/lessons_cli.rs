@@ -35,9 +35,10 @@ fn list_shows_every_lesson_with_chapter_and_title() {
     let flaky = at("flaky-dependency", "Resilience");
     let lost = at("lost-update", "Concurrency and locks");
     let deadlock = at("deadlock", "Concurrency and locks");
+    let lock = at("distributed-lock", "Concurrency and locks");
     let failover = at("failover", "Replication");
     assert!(
-        flaky < lost && lost < deadlock && deadlock < failover,
+        flaky < lost && lost < deadlock && deadlock < lock && lock < failover,
         "{out}"
     );
 }
@@ -46,12 +47,14 @@ fn list_shows_every_lesson_with_chapter_and_title() {
 fn unknown_lessons_knobs_and_values_are_clear_errors() {
     let o = splitbrain(&["run", "flaky"]);
     assert!(!o.status.success());
+    let e = stderr(&o);
     assert!(
-        stderr(&o).contains("unknown lesson `flaky`; the lessons are: flaky-dependency, ")
-            && stderr(&o).contains("failover"),
-        "{}",
-        stderr(&o)
+        e.contains("unknown lesson `flaky`; the lessons are: flaky-dependency, "),
+        "{e}"
     );
+    for id in ["distributed-lock", "failover"] {
+        assert!(e.contains(id), "{e}");
+    }
 
     let o = splitbrain(&["run", "failover", "--set", "speed=11"]);
     assert!(!o.status.success());

@@ -151,3 +151,21 @@ fn deadlock_screens() {
         screen(&small)
     });
 }
+
+#[test]
+fn distributed_lock_screens() {
+    for (at, label) in [
+        (Time::secs(2), "taking_turns"),
+        (Time::secs(12), "frozen_holder"),
+        (Time::millis(18_600), "stale_write"),
+        (Time::secs(78), "clock_jump"),
+    ] {
+        let spec = ShotSpec::lesson("distributed-lock", at, 120, 40);
+        insta::assert_snapshot!(format!("distributed_lock_{label}_120x40"), screen(&spec));
+    }
+    let mut fenced = ShotSpec::lesson("distributed-lock", Time::millis(18_600), 120, 40);
+    fenced.settings = vec![("fencing".into(), KnobValue::Bool(true))];
+    insta::assert_snapshot!("distributed_lock_fenced_120x40", screen(&fenced));
+    let small = ShotSpec::lesson("distributed-lock", Time::secs(12), 80, 24);
+    insta::assert_snapshot!("distributed_lock_frozen_holder_80x24", screen(&small));
+}

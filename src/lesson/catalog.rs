@@ -18,6 +18,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../lessons/lost-update.toml"),
     ),
     ("deadlock.toml", include_str!("../../lessons/deadlock.toml")),
+    (
+        "distributed-lock.toml",
+        include_str!("../../lessons/distributed-lock.toml"),
+    ),
 ];
 
 /// Every lesson available, in teaching order.

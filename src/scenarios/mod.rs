@@ -3,6 +3,7 @@
 //! lesson files against it and draw it without knowing it.
 
 pub mod deadlock;
+pub mod distributed_lock;
 pub mod echo;
 pub mod failover;
 pub mod flaky_dependency;
@@ -22,6 +23,7 @@ pub fn registry() -> Vec<&'static ScenarioSpec> {
         &echo::SPEC,
         &lost_update::SPEC,
         &deadlock::SPEC,
+        &distributed_lock::SPEC,
     ]
 }
 
