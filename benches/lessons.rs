@@ -1,5 +1,5 @@
-//! Wall time of whole lessons: an hour of virtual time of `failover`, and
-//! seeking within a ten-minute run. Prints medians; run with
+//! Wall time of whole lessons: an hour of virtual time of each, seeking
+//! within a ten-minute run, and a sweep. Prints medians; run with
 //! `cargo bench --bench lessons`.
 
 use splitbrain::lesson::{Catalog, Lesson, Run};
@@ -91,7 +91,40 @@ fn main() {
     hour("failover", &["replication=quorum", "fencing=on"], false, 3);
     hour("flaky-dependency", &[], false, 3);
     hour("failover", &["replication=quorum", "fencing=on"], true, 3);
+    hour("lost-update", &["strategy=optimistic"], false, 3);
+    hour("deadlock", &["detection=graph"], false, 3);
+    hour("distributed-lock", &["redlock=on"], false, 3);
     seek("failover", false);
     seek("failover", true);
     seek("flaky-dependency", true);
+    seek("deadlock", true);
+    sweep();
+}
+
+/// The sweep that finds where pessimistic locking overtakes optimistic:
+/// 8 client counts × 2 strategies × 5 seeds of the lost-update lesson.
+fn sweep() {
+    use splitbrain::lesson::{Axis, Sweep};
+    let l = lesson("lost-update");
+    let spec = Sweep {
+        vary: Axis::parse(&l, "clients=1,2,3,4,5,6,8,10").unwrap(),
+        compare: Some(Axis::parse(&l, "strategy=optimistic,pessimistic").unwrap()),
+        settings: Vec::new(),
+        metric: "increments.done".into(),
+        stat: splitbrain::sim::Stat::Rate,
+        window: l.phase("contention").map(|p| (p.from, p.to)),
+        seeds: (1..=5).collect(),
+    };
+    for threads in [1, 2] {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let start = Instant::now();
+            spec.run(&l, threads).unwrap();
+            times.push(start.elapsed());
+        }
+        println!(
+            "lost-update sweep, 80 runs of 4 min on {threads} thread(s): {:.2} s wall (median of 3)",
+            median(times).as_secs_f64()
+        );
+    }
 }

@@ -104,6 +104,47 @@ fn panes(width: u16, height: u16) {
     );
 }
 
+/// The lock panels: the deadlock lesson in its first deadlock with the
+/// metrics pane zoomed (wait-for graph, lock table, contention), and the
+/// lost-update lesson with ten clients queueing for one lock.
+fn lock_frames() {
+    use splitbrain::ui::shot::{self, ShotSpec};
+    for (id, at, keys, settings) in [
+        ("deadlock", 25, "<Tab><Tab>z", vec![]),
+        (
+            "lost-update",
+            130,
+            "",
+            vec![("strategy=pessimistic".to_string())],
+        ),
+    ] {
+        let catalog = Catalog::embedded().unwrap();
+        let lesson = catalog.get(id).unwrap();
+        let mut spec = ShotSpec::lesson(id, Time::secs(at), 120, 40);
+        spec.keys = shot::parse_keys(keys).unwrap();
+        spec.settings = settings
+            .iter()
+            .map(|s| lesson.parse_setting(s).unwrap())
+            .collect();
+        let app = shot::app_at(catalog, &spec).unwrap();
+        let area = ratatui::layout::Rect::new(0, 0, 120, 40);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        let mut times = Vec::new();
+        for i in 0..420 {
+            buf.reset();
+            let start = Instant::now();
+            app.render(area, &mut buf);
+            if i >= 20 {
+                times.push(start.elapsed());
+            }
+        }
+        println!(
+            "full frame of {id} at {at} s {keys}{settings:?}, 120x40: {:.3} ms (median of 400; target <= 0.5 ms)",
+            median(times).as_secs_f64() * 1e3
+        );
+    }
+}
+
 fn first_frame() {
     let mut times = Vec::new();
     for _ in 0..30 {
@@ -128,5 +169,6 @@ fn main() {
     frame(120, 40);
     panes(120, 40);
     frame(200, 60);
+    lock_frames();
     first_frame();
 }
