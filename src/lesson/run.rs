@@ -175,6 +175,13 @@ impl Run {
         self.cluster.schedule(at, input);
     }
 
+    /// Processes every event still due at the current instant (an input just
+    /// made, and whatever it set off that happens at once), without moving
+    /// time on. A replay processes the same events in the same order.
+    pub fn settle(&mut self) {
+        self.cluster.run_until(self.now());
+    }
+
     /// The learner's inputs so far, with the point each was made at.
     pub fn log(&self) -> InputLog {
         InputLog {

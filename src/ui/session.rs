@@ -347,6 +347,9 @@ impl Session {
             }
             Control::Input(input) => {
                 self.run.input(input.clone());
+                // Takes effect now, even while paused: a message delivered
+                // by hand lands, and its answers appear in flight at once.
+                self.run.settle();
                 let names = self.run.cluster().names().to_vec();
                 let name = |n: &NodeSel| match n {
                     NodeSel::Id(i) => names.get(*i).cloned().unwrap_or_default(),
