@@ -371,4 +371,11 @@ async fn playing_the_scheduler_loses_an_update_by_hand() {
     assert_eq!(gauge(&a, "count.expected"), 2.0);
     assert_eq!(gauge(&a, "count.actual"), 1.0);
     assert!(screen.contains("lost updates 1"), "{screen}");
+    // The goal is met at once, long before its minute is up.
+    assert_eq!(
+        s.run.verdicts()[0].status,
+        splitbrain::lesson::Status::Met,
+        "{screen}"
+    );
+    assert!(screen.contains("✓ met Play the scheduler"), "{screen}");
 }

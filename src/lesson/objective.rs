@@ -67,7 +67,8 @@ pub struct Objective {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
-    /// Not decided yet: its window has not closed.
+    /// Not decided yet: its window has not closed, and nothing seen so far
+    /// settles it.
     Pending,
     Met,
     Failed,
@@ -122,6 +123,14 @@ impl Condition {
             }
     }
 
+    /// Whether being met before the window closes is for good: a count or a
+    /// maximum that has reached a lower bound stays above it.
+    fn final_when_met(&self) -> bool {
+        self.over.is_none()
+            && matches!(self.stat, Stat::Count | Stat::Max)
+            && matches!(self.op, Comparison::AtLeast | Comparison::Above)
+    }
+
     fn show(&self, v: f64) -> String {
         if self.duration {
             Time(v.max(0.0) as u64).to_string()
@@ -170,9 +179,12 @@ impl Objective {
             };
         }
         let closed = now >= to;
-        let end = now.min(to);
+        // While open, what has happened counts, including this instant.
+        let end = (now + Time(1)).min(to);
         let mut status = if closed { Status::Met } else { Status::Pending };
         let mut details = Vec::new();
+        // Met early when every condition is met for good.
+        let mut met_for_good = !self.conditions.is_empty();
         for c in &self.conditions {
             let value = c.measure(m, from, end);
             let holds = value.is_some_and(|v| c.op.holds(v, c.threshold));
@@ -181,7 +193,57 @@ impl Objective {
             if !holds && (closed || value.is_some_and(|v| c.final_when_violated(v))) {
                 status = Status::Failed;
             }
+            met_for_good &= holds && c.final_when_met();
+        }
+        if status == Status::Pending && met_for_good {
+            status = Status::Met;
         }
         Verdict { status, details }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objective(op: Comparison, threshold: f64, over: Option<Vec<String>>) -> Objective {
+        Objective {
+            id: "o".into(),
+            description: String::new(),
+            window: Window {
+                from: Time::ZERO,
+                to: Time::secs(60),
+                phase: None,
+            },
+            conditions: vec![Condition {
+                metrics: vec!["lost".into()],
+                over,
+                stat: Stat::Count,
+                op,
+                threshold,
+                duration: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_count_that_reached_its_lower_bound_is_met_before_the_window_closes() {
+        let mut m = Metrics::default();
+        m.counter("lost", Time::secs(5), 1);
+        m.counter("all", Time::secs(5), 2);
+        let at = |o: &Objective, s| o.judge(&m, Time::secs(s)).status;
+        let at_least = objective(Comparison::AtLeast, 1.0, None);
+        assert_eq!(at(&at_least, 4), Status::Pending);
+        assert_eq!(at(&at_least, 6), Status::Met);
+        // Not yet reached: pending until the window closes, then failed.
+        let two = objective(Comparison::AtLeast, 2.0, None);
+        assert_eq!(at(&two, 6), Status::Pending);
+        assert_eq!(at(&two, 60), Status::Failed);
+        // A ratio can fall again, and an upper bound can still be broken.
+        let ratio = objective(Comparison::AtLeast, 0.5, Some(vec!["all".into()]));
+        assert_eq!(at(&ratio, 6), Status::Pending);
+        let at_most = objective(Comparison::AtMost, 1.0, None);
+        assert_eq!(at(&at_most, 6), Status::Pending);
+        assert_eq!(at(&at_most, 60), Status::Met);
     }
 }
