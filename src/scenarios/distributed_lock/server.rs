@@ -301,8 +301,9 @@ impl Server {
 
     /// When the lease runs out, in virtual time, as the server's clock now stands.
     fn expiry_text(&self, h: &Hold) -> String {
+        // To the tenth of a second: enough to compare with the header's time.
         let at = (h.expires - self.skew).max(0) as u64;
-        format!("{}", Time(at))
+        format!("{}", Time(at / 100_000 * 100_000))
     }
 
     pub fn locks(&self) -> Vec<LockView> {
