@@ -77,9 +77,13 @@ fn frame(width: u16, height: u16) {
 
 /// Each pane of the same screen alone, to see where a frame's time goes.
 fn panes(width: u16, height: u16) {
+    pane_times("failover", &busy_app(width, height));
+}
+
+fn pane_times(name: &str, app: &App) {
     use ratatui::buffer::Buffer;
     use splitbrain::ui::{app, panes, session::PaneId, theme::Theme};
-    let app = busy_app(width, height);
+    let (width, height) = (app.size.width, app.size.height);
     let s = app.session().unwrap();
     let layout = app::lesson_layout(app.size, s, PaneId::Metrics);
     let mut parts = Vec::new();
@@ -99,7 +103,7 @@ fn panes(width: u16, height: u16) {
         ));
     }
     println!(
-        "  per pane at {width}x{height} (median ms): {}",
+        "  {name} per pane at {width}x{height} (median ms): {}",
         parts.join(", ")
     );
 }
@@ -126,8 +130,9 @@ fn lock_frames() {
             .iter()
             .map(|s| lesson.parse_setting(s).unwrap())
             .collect();
-        let app = shot::app_at(catalog, &spec).unwrap();
-        let area = ratatui::layout::Rect::new(0, 0, 120, 40);
+        let mut app = shot::app_at(catalog, &spec).unwrap();
+        app.size = ratatui::layout::Rect::new(0, 0, 120, 40);
+        let area = app.size;
         let mut buf = ratatui::buffer::Buffer::empty(area);
         let mut times = Vec::new();
         for i in 0..420 {
@@ -142,6 +147,9 @@ fn lock_frames() {
             "full frame of {id} at {at} s {keys}{settings:?}, 120x40: {:.3} ms (median of 400; target <= 0.5 ms)",
             median(times).as_secs_f64() * 1e3
         );
+        if keys.is_empty() {
+            pane_times(id, &app);
+        }
     }
 }
 
