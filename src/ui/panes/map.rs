@@ -80,7 +80,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
     // The links, as dots between the labels' edges.
     let mut dots = Dots::new(graph.width, graph.height);
-    let mut marks: Vec<(f64, f64, String, Style)> = Vec::new();
+    let mut marks: Vec<((f64, f64), (f64, f64), String, Style)> = Vec::new();
     for a in 0..n {
         for b in a + 1..n {
             if !linked[pair(a, b)] {
@@ -100,7 +100,6 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 CLASS_LINK
             };
             dots.line(p, q, class, class == CLASS_CUT);
-            let mid = ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0);
             let mut text = String::new();
             if cut_ab && cut_ba {
                 text.push('╳');
@@ -127,7 +126,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 }
             }
             if !text.is_empty() {
-                marks.push((mid.0, mid.1, text, style));
+                marks.push((p, q, text, style));
             }
         }
     }
@@ -168,19 +167,30 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
     }
 
-    // Cut and held marks, centred on their link.
-    for (x, y, text, style) in &marks {
-        let w = text.chars().count() as f64;
-        let cx = graph.x as f64 + x / 2.0 - (w - 1.0) / 2.0;
-        let cy = graph.y as f64 + y / 4.0;
-        put(
-            buf,
-            graph,
-            cx.round().max(0.0) as u16,
-            cy.floor().max(0.0) as u16,
-            text,
-            *style,
-        );
+    // Cut and held marks on their link: at its middle, or as near to it as
+    // keeps them clear of the node labels and of each other.
+    let mut taken: Vec<Rect> = layout.labels.iter().map(|l| l.rect).collect();
+    for (p, q, text, style) in &marks {
+        let w = text.chars().count() as u16;
+        let at = |t: f64| {
+            let (x, y) = lerp(*p, *q, t);
+            let cx = graph.x as f64 + x / 2.0 - (w as f64 - 1.0) / 2.0;
+            let cy = graph.y as f64 + y / 4.0;
+            Rect::new(cx.round().max(0.0) as u16, cy.floor().max(0.0) as u16, w, 1)
+        };
+        let clear = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]
+            .into_iter()
+            .map(at)
+            .find(|r| taken.iter().all(|t| !t.intersects(*r)));
+        let rect = match clear {
+            Some(r) => r,
+            // No room on a short link: a cut is still marked; a held link
+            // shows by its colour alone rather than by covering a name.
+            None if text.starts_with('╳') => at(0.5),
+            None => continue,
+        };
+        taken.push(rect);
+        put(buf, graph, rect.x, rect.y, text, *style);
     }
 
     // The nodes.
