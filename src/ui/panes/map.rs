@@ -80,7 +80,9 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
     // The links, as dots between the labels' edges.
     let mut dots = Dots::new(graph.width, graph.height);
-    let mut marks: Vec<((f64, f64), (f64, f64), String, Style)> = Vec::new();
+    // Cut and held marks: the link's two ends (in dots), the text, its style.
+    type Mark = ((f64, f64), (f64, f64), String, Style);
+    let mut marks: Vec<Mark> = Vec::new();
     for a in 0..n {
         for b in a + 1..n {
             if !linked[pair(a, b)] {
