@@ -383,3 +383,64 @@ fn clock_jumps_move_one_nodes_local_clock_only() {
     );
     assert_eq!(sim.node_views()[0].clock_offset, -5_000_000);
 }
+
+/// A node that counts the commands it hears, durably.
+#[derive(Clone, Default)]
+struct Listener {
+    heard: u32,
+}
+
+impl Node for Listener {
+    type Msg = NoMsg;
+    type Timer = ();
+    type World = ();
+    fn on_start(&mut self, _: &mut Ctx<'_, Self>) {}
+    fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: usize, _: NoMsg) {}
+    fn on_timer(&mut self, _: &mut Ctx<'_, Self>, _: ()) {}
+    fn on_crash(&mut self, _: &mut Ctx<'_, Self>) {}
+    fn on_command(&mut self, _: &mut Ctx<'_, Self>, _: &str) {
+        self.heard += 1;
+    }
+    fn role(&self) -> &str {
+        "listener"
+    }
+}
+
+#[test]
+fn a_crashed_node_hears_no_commands() {
+    let config = SimConfig {
+        trace: true,
+        ..SimConfig::default()
+    };
+    let mut sim = Sim::new(config, vec![("a".to_string(), Listener::default())]);
+    let command = |at| {
+        (
+            Time::millis(at),
+            Input::Command {
+                node: NodeSel::Id(0),
+                command: "stall".into(),
+            },
+        )
+    };
+    for (at, input) in [
+        command(100),
+        (Time::millis(200), Input::Crash(NodeSel::Id(0))),
+        command(300),
+        (Time::millis(400), Input::Restart(NodeSel::Id(0))),
+        command(500),
+    ] {
+        sim.schedule(at, input);
+    }
+    sim.run_until(Time::secs(1));
+    assert_eq!(
+        sim.node(0).heard,
+        2,
+        "the command sent while down was heard"
+    );
+    assert!(
+        sim.trace().iter().any(|e| e
+            .render(sim.names())
+            .contains("stall: ignored, the node is down")),
+        "the trace says why"
+    );
+}

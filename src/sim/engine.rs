@@ -1016,7 +1016,15 @@ impl<N: Node> Sim<N> {
             }
             Input::Command { node, command } => {
                 if let Some(i) = one(self, &node) {
-                    self.dispatch(i, |n, ctx| n.on_command(ctx, &command));
+                    // A crashed process hears nothing, commands included.
+                    if self.nodes[i].health == Health::Down {
+                        if self.trace.is_some() {
+                            let text = format!("{command}: ignored, the node is down");
+                            self.record(Some(i), TraceKind::Log(text));
+                        }
+                    } else {
+                        self.dispatch(i, |n, ctx| n.on_command(ctx, &command));
+                    }
                 }
             }
         }
