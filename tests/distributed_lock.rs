@@ -276,7 +276,7 @@ fn scripts_can_name_the_holder_by_role() {
 fn the_cluster_needs_servers_clients_and_one_store() {
     let spec = splitbrain::scenarios::find("distributed-lock").expect("registered");
     for role in ["lock-server", "client", "holder", "storage"] {
-        assert!(spec.roles.contains(&role));
+        assert!(spec.roles.contains(role));
     }
     let mut s = setup(0, &[], false);
     s.nodes.retain(|n| n.role != "lock-server");

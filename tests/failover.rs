@@ -254,7 +254,7 @@ fn the_cluster_must_have_two_replicas_and_a_client() {
     assert!(build_sim(&s).err().unwrap().contains("client"));
     let spec = splitbrain::scenarios::find("failover").expect("registered");
     for role in ["replica", "client", "primary", "candidate"] {
-        assert!(spec.roles.contains(&role));
+        assert!(spec.roles.contains(role));
     }
     assert!((spec.build)(&setup(0, "async", false, false)).is_ok());
 }

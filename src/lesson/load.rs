@@ -6,7 +6,7 @@ use super::error::SourceError;
 use super::objective::{Comparison, Condition, Objective, Window};
 use super::schema::*;
 use super::{Knob, Lesson, Phase, Question, ScriptEntry, Step};
-use crate::scenarios::{self, KnobKind, MetricSpec, NodeDef, ScenarioSpec};
+use crate::scenarios::{self, Count, KnobKind, MetricSpec, NodeDef, ScenarioSpec};
 use crate::sim::{
     Input, KnobValue, Latency, LinkChange, LinkConfig, MetricKind, NodeSel, Stat, Time,
 };
@@ -188,7 +188,9 @@ impl Checker<'_> {
         let length = self.duration(&raw.length);
         let cluster_span = raw.cluster.span();
         let cluster = raw.cluster.into_inner();
+        let before = self.errors.len();
         let nodes = self.nodes(&cluster, scenario);
+        let nodes_ok = self.errors.len() == before;
         let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
         let mut link = LinkConfig::default();
         if let Some(l) = self.latency(&cluster.latency) {
@@ -205,7 +207,8 @@ impl Checker<'_> {
             .and_then(|p| self.duration(p))
             .unwrap_or(Time::ZERO);
         let scenario = scenario?;
-        if let Err(e) = self.try_build(scenario, &nodes) {
+        // A cluster whose nodes are wrong has been reported node by node.
+        if nodes_ok && let Err(e) = self.try_build(scenario, &nodes) {
             self.error(
                 cluster_span,
                 format!("scenario `{}` cannot run this cluster: {e}", scenario.id),
@@ -271,18 +274,29 @@ impl Checker<'_> {
                     format!("there are two nodes called `{name}`"),
                 );
             }
-            if let Some(s) = scenario
-                && !s.roles.contains(&n.role.get_ref().as_str())
-            {
-                self.error(
-                    n.role.span(),
-                    format!(
-                        "unknown role `{}` for scenario `{}`, expected one of {}",
-                        n.role.get_ref(),
-                        s.id,
-                        s.roles.join(", ")
-                    ),
-                );
+            if let Some(s) = scenario {
+                let role = n.role.get_ref().as_str();
+                let declared = s.roles.declared();
+                if s.roles.get(role).is_some_and(|r| r.count == Count::Taken) {
+                    self.error(
+                        n.role.span(),
+                        format!(
+                            "`{role}` is a role nodes of scenario `{}` take while they run; \
+                             a cluster declares one of {}",
+                            s.id,
+                            declared.join(", ")
+                        ),
+                    );
+                } else if !declared.contains(&role) {
+                    self.error(
+                        n.role.span(),
+                        format!(
+                            "unknown role `{role}` for scenario `{}`, expected one of {}",
+                            s.id,
+                            declared.join(", ")
+                        ),
+                    );
+                }
             }
             nodes.push(NodeDef {
                 name: name.clone(),
@@ -675,7 +689,7 @@ impl Checker<'_> {
             }
             v.clone()
         };
-        let roles = scenario.roles;
+        let roles = &scenario.roles.names();
         let sel = |cx: &mut Self, v: &Option<S<String>>, field: &str| -> Option<NodeSel> {
             let s = need(cx, v, field)?;
             cx.node_sel(&s, nodes, roles)

@@ -1,8 +1,11 @@
 //! A minimal workload: clients keep a fixed number of requests in flight to
-//! echo servers. It teaches nothing; it measures the simulator.
+//! echo servers. It teaches nothing; it measures the simulator, so its node
+//! type implements [`Node`] directly, with no role types in between.
 
-use super::spec::{KnobKind, KnobSpec, MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, new_sim};
-use crate::sim::{Cluster, Ctx, KnobValue, Message, MetricKind, Node};
+use super::knob::int;
+use super::{MetricSpec, RoleSpec, Roles, ScenarioSpec, Setup, new_sim};
+use crate::knobs;
+use crate::sim::{Ctx, Message, MetricKind, Node};
 
 #[derive(Clone, Debug)]
 pub enum EchoMsg {
@@ -95,19 +98,14 @@ impl EchoNode {
     }
 }
 
-fn knobs() -> Vec<KnobSpec> {
-    vec![KnobSpec {
-        name: "window",
-        kind: KnobKind::Int {
-            min: 1,
-            max: 100_000,
-        },
-        default: KnobValue::Int(100),
-        description: "Requests each client keeps in flight.",
-    }]
+knobs! {
+    #[derive(Clone, Copy, Debug)]
+    pub struct Config {
+        pub window: u64 = int(100, 1..=100_000, "Requests each client keeps in flight."),
+    }
 }
 
-fn metrics(_: &[NodeDef]) -> Vec<MetricSpec> {
+fn metrics() -> Vec<MetricSpec> {
     vec![MetricSpec::new(
         "unused",
         MetricKind::Counter,
@@ -115,17 +113,11 @@ fn metrics(_: &[NodeDef]) -> Vec<MetricSpec> {
     )]
 }
 
-fn panels(_: &[NodeDef]) -> Vec<Panel> {
-    Vec::new()
-}
-
 /// The echo cluster: every `server` node answers, every `client` node asks.
 pub fn build_sim(setup: &Setup) -> Result<crate::sim::Sim<EchoNode>, String> {
+    SPEC.check_roles(setup)?;
     let servers = setup.with_role("server");
-    if servers.is_empty() {
-        return Err("the echo scenario needs at least one node with role `server`".into());
-    }
-    let window = setup.knob("window").as_int().max(1) as u64;
+    let window = Config::from_setup(setup).window;
     let nodes = setup
         .nodes
         .iter()
@@ -139,20 +131,19 @@ pub fn build_sim(setup: &Setup) -> Result<crate::sim::Sim<EchoNode>, String> {
             _ => EchoNode::Server,
         })
         .collect();
-    Ok(new_sim(setup, nodes, &metrics(&setup.nodes)))
-}
-
-fn build(setup: &Setup) -> Result<Box<dyn Cluster + Send>, String> {
-    Ok(Box::new(build_sim(setup)?))
+    Ok(new_sim(setup, nodes, &metrics()))
 }
 
 pub static SPEC: ScenarioSpec = ScenarioSpec {
     id: "echo",
     summary: "Clients keep requests in flight to echo servers (a benchmark workload).",
-    roles: &["server", "client"],
-    knobs,
+    roles: Roles(&[
+        RoleSpec::at_least(1, "server"),
+        RoleSpec::at_least(0, "client"),
+    ]),
+    knobs: Config::knobs,
     commands: &[],
-    metrics,
-    panels,
-    build,
+    metrics: |_| metrics(),
+    panels: |_| Vec::new(),
+    build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

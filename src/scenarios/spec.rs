@@ -1,138 +1,152 @@
-//! What a scenario declares about itself.
+//! What a scenario declares about itself: its roles and how many nodes of
+//! each a cluster has, its knobs, commands, metrics and panels, and how to
+//! build a run.
 
+use super::knob::KnobSpec;
+use super::panel::Panel;
 use crate::sim::{Cluster, KnobValue, LinkConfig, MetricKind, Node, Sim, SimConfig, Time};
 use std::collections::BTreeMap;
 
-/// The type and range of a knob.
-#[derive(Clone, Debug, PartialEq)]
-pub enum KnobKind {
-    /// `on` / `off`.
-    Switch,
-    Int {
-        min: i64,
-        max: i64,
-    },
-    Float {
-        min: f64,
-        max: f64,
-    },
-    Duration {
-        min: Time,
-        max: Time,
-    },
-    /// A duration, or `off`.
-    DurationOrOff {
-        min: Time,
-        max: Time,
-    },
-    Choice(Vec<String>),
+/// How many nodes of a role a cluster declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Count {
+    Exactly(usize),
+    AtLeast(usize),
+    /// None: a node takes this role while it runs (a replica elected
+    /// primary, a client holding a lock). Scripts can still pick nodes by it.
+    Taken,
 }
 
-impl KnobKind {
-    /// The word a lesson file uses for this kind.
-    pub fn name(&self) -> &'static str {
-        match self {
-            KnobKind::Switch => "switch",
-            KnobKind::Int { .. } => "int",
-            KnobKind::Float { .. } => "float",
-            KnobKind::Duration { .. } => "duration",
-            KnobKind::DurationOrOff { .. } => "duration-or-off",
-            KnobKind::Choice(_) => "choice",
-        }
-    }
-
-    /// Reads a value written as text (`on`, `3`, `0.5`, `250ms`, `off`, `quorum`).
-    pub fn parse(&self, text: &str) -> Result<KnobValue, String> {
-        let t = text.trim();
-        match self {
-            KnobKind::Switch => match t {
-                "on" | "true" | "yes" => Ok(KnobValue::Bool(true)),
-                "off" | "false" | "no" => Ok(KnobValue::Bool(false)),
-                _ => Err(format!("expected on or off, found `{t}`")),
-            },
-            KnobKind::Int { min, max } => {
-                let v: i64 = t
-                    .parse()
-                    .map_err(|_| format!("expected a whole number, found `{t}`"))?;
-                if v < *min || v > *max {
-                    return Err(format!("{v} is out of range {min}..={max}"));
-                }
-                Ok(KnobValue::Int(v))
-            }
-            KnobKind::Float { min, max } => {
-                let v: f64 = t
-                    .parse()
-                    .map_err(|_| format!("expected a number, found `{t}`"))?;
-                if !(v >= *min && v <= *max) {
-                    return Err(format!("{v} is out of range {min}..={max}"));
-                }
-                Ok(KnobValue::Float(v))
-            }
-            KnobKind::Duration { min, max } | KnobKind::DurationOrOff { min, max } => {
-                if t == "off" {
-                    return match self {
-                        KnobKind::DurationOrOff { .. } => Ok(KnobValue::Off),
-                        _ => Err("this knob cannot be off: give a duration such as 250ms".into()),
-                    };
-                }
-                let v = Time::parse(t)?;
-                if v < *min || v > *max {
-                    return Err(format!("{v} is out of range {min}..={max}"));
-                }
-                Ok(KnobValue::Duration(v))
-            }
-            KnobKind::Choice(choices) => {
-                if choices.iter().any(|c| c == t) {
-                    Ok(KnobValue::Choice(t.to_string()))
-                } else {
-                    Err(format!(
-                        "expected one of {}, found `{t}`",
-                        choices.join(", ")
-                    ))
-                }
-            }
-        }
-    }
-
-    /// Whether `other` (a lesson's narrowing of this knob) stays within this kind.
-    pub fn contains(&self, other: &KnobKind) -> bool {
-        match (self, other) {
-            (KnobKind::Switch, KnobKind::Switch) => true,
-            (KnobKind::Int { min, max }, KnobKind::Int { min: a, max: b }) => min <= a && b <= max,
-            (KnobKind::Float { min, max }, KnobKind::Float { min: a, max: b }) => {
-                min <= a && b <= max
-            }
-            (KnobKind::Duration { min, max }, KnobKind::Duration { min: a, max: b })
-            | (KnobKind::DurationOrOff { min, max }, KnobKind::DurationOrOff { min: a, max: b })
-            | (KnobKind::DurationOrOff { min, max }, KnobKind::Duration { min: a, max: b }) => {
-                min <= a && b <= max
-            }
-            (KnobKind::Choice(all), KnobKind::Choice(some)) => some.iter().all(|c| all.contains(c)),
-            _ => false,
-        }
-    }
-
-    /// A human description of the accepted values.
-    pub fn accepted(&self) -> String {
-        match self {
-            KnobKind::Switch => "on or off".into(),
-            KnobKind::Int { min, max } => format!("a whole number in {min}..={max}"),
-            KnobKind::Float { min, max } => format!("a number in {min}..={max}"),
-            KnobKind::Duration { min, max } => format!("a duration in {min}..={max}"),
-            KnobKind::DurationOrOff { min, max } => format!("off or a duration in {min}..={max}"),
-            KnobKind::Choice(c) => format!("one of {}", c.join(", ")),
-        }
-    }
-}
-
-/// A knob as the scenario defines it; a lesson may narrow its range and change
-/// its default and description.
-#[derive(Clone, Debug)]
-pub struct KnobSpec {
+/// A role of a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoleSpec {
     pub name: &'static str,
-    pub kind: KnobKind,
-    pub default: KnobValue,
-    pub description: &'static str,
+    pub count: Count,
+    /// How the nodes of this role are told apart, when it matters (e.g.
+    /// "the first backs endpoint A, the second B").
+    pub note: &'static str,
+}
+
+impl RoleSpec {
+    pub const fn exactly(n: usize, name: &'static str) -> RoleSpec {
+        RoleSpec {
+            name,
+            count: Count::Exactly(n),
+            note: "",
+        }
+    }
+
+    pub const fn at_least(n: usize, name: &'static str) -> RoleSpec {
+        RoleSpec {
+            name,
+            count: Count::AtLeast(n),
+            note: "",
+        }
+    }
+
+    /// A role nodes take while running; no cluster declares it.
+    pub const fn taken(name: &'static str) -> RoleSpec {
+        RoleSpec {
+            name,
+            count: Count::Taken,
+            note: "",
+        }
+    }
+
+    pub const fn note(self, note: &'static str) -> RoleSpec {
+        RoleSpec { note, ..self }
+    }
+}
+
+/// A scenario's roles, each declared once with how many nodes may have it.
+#[derive(Clone, Copy, Debug)]
+pub struct Roles(pub &'static [RoleSpec]);
+
+impl Roles {
+    /// Whether `name` is a role of the scenario, declared or taken.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|r| r.name == name)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&'static RoleSpec> {
+        self.0.iter().find(|r| r.name == name)
+    }
+
+    /// Every role's name, declared or taken.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.0.iter().map(|r| r.name).collect()
+    }
+
+    /// The roles a cluster can declare nodes with.
+    pub fn declared(&self) -> Vec<&'static str> {
+        self.0
+            .iter()
+            .filter(|r| r.count != Count::Taken)
+            .map(|r| r.name)
+            .collect()
+    }
+
+    pub fn join(&self, separator: &str) -> String {
+        self.names().join(separator)
+    }
+
+    /// Checks that `nodes` declare only roles a cluster can declare, and as
+    /// many of each as the scenario needs; `scenario` names it in messages.
+    pub fn check(&self, scenario: &str, nodes: &[NodeDef]) -> Result<(), String> {
+        let declared = self.declared();
+        if let Some(other) = nodes.iter().find(|n| !declared.contains(&n.role.as_str())) {
+            return Err(format!(
+                "node `{}` has role `{}`; {scenario} clusters declare only {} nodes",
+                other.name,
+                other.role,
+                and_list(&declared)
+            ));
+        }
+        for role in self.0 {
+            let found = nodes.iter().filter(|n| n.role == role.name).count();
+            let note = if role.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", role.note)
+            };
+            let wanted = match role.count {
+                Count::Exactly(n) if found != n => format!("exactly {}", nodes_of(n)),
+                Count::AtLeast(n) if found < n => match n {
+                    1 => "at least one node".to_string(),
+                    n => format!("at least {n} nodes"),
+                },
+                _ => continue,
+            };
+            return Err(format!(
+                "{scenario} needs {wanted} with role `{}`{note}, found {found}",
+                role.name
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `one node`, `two nodes`, ... in words up to ten.
+fn nodes_of(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    let count = WORDS.get(n).map_or(n.to_string(), |w| w.to_string());
+    if n == 1 {
+        format!("{count} node")
+    } else {
+        format!("{count} nodes")
+    }
+}
+
+/// `` `a`, `b` and `c` ``.
+fn and_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => "no".to_string(),
+    }
 }
 
 /// A scenario-specific instruction a script can give to nodes of some roles.
@@ -165,104 +179,6 @@ impl MetricSpec {
 pub struct NodeDef {
     pub name: String,
     pub role: String,
-}
-
-/// A view of a run the interface can draw without knowing the scenario.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Panel {
-    /// A gauge's value over time as bands, each value named (e.g. breaker
-    /// states) and given a tone that says whether it is good news.
-    StateTimeline {
-        title: String,
-        metric: String,
-        states: Vec<(f64, &'static str, Tone)>,
-    },
-    /// Gauges' current values and history, e.g. pool occupancy; `max` scales bars.
-    Gauges {
-        title: String,
-        metrics: Vec<(String, String)>,
-        max: Option<f64>,
-    },
-    /// Counters as rates over time, e.g. successes, degraded and failures per second.
-    Rates {
-        title: String,
-        metrics: Vec<(String, String)>,
-    },
-    /// Latency histograms as p50 / p99 / max.
-    Latencies {
-        title: String,
-        metrics: Vec<(String, String)>,
-    },
-    /// Counter totals, e.g. acknowledged writes lost.
-    Totals {
-        title: String,
-        metrics: Vec<(String, String)>,
-    },
-    /// One row per node with these of its facts as columns.
-    NodeTable {
-        title: String,
-        columns: Vec<&'static str>,
-    },
-    /// Every lock the nodes keep ([`crate::sim::LockView`]): its holders, its
-    /// waiters in line with how long each has waited, and its note.
-    LockTable { title: String },
-    /// The wait-for graph of those locks (who waits for whom), with a cycle,
-    /// a deadlock, marked.
-    WaitFor { title: String },
-    /// For each named lock, the share of the time it was held and the share
-    /// it had someone waiting, from its gauges ([`lock_held_metric`],
-    /// [`lock_waiting_metric`]) over the window.
-    Contention { title: String, locks: Vec<String> },
-    /// Gauges drawn as bars over time wherever they are above zero, each
-    /// stretch labelled with its value: leases with their fencing tokens, say.
-    Spans {
-        title: String,
-        metrics: Vec<(String, String)>,
-    },
-}
-
-/// The gauge a scenario keeps of how many hold lock `name` (see [`Panel::Contention`]).
-pub fn lock_held_metric(name: &str) -> String {
-    format!("lock.{name}.held")
-}
-
-/// The gauge a scenario keeps of how many wait for lock `name`.
-pub fn lock_waiting_metric(name: &str) -> String {
-    format!("lock.{name}.waiting")
-}
-
-/// The two gauges of each lock in `names`, declared for a [`Panel::Contention`].
-pub fn lock_metric_specs(names: &[&str]) -> Vec<MetricSpec> {
-    names
-        .iter()
-        .flat_map(|n| {
-            [
-                MetricSpec::new(
-                    lock_held_metric(n),
-                    MetricKind::Gauge,
-                    format!("How many hold lock {n}."),
-                ),
-                MetricSpec::new(
-                    lock_waiting_metric(n),
-                    MetricKind::Gauge,
-                    format!("How many wait for lock {n}."),
-                ),
-            ]
-        })
-        .collect()
-}
-
-/// How a state reads: the interface gives each tone its own colour and glyph.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tone {
-    /// Working as it should.
-    Good,
-    /// Protecting itself, or on its way back: worth a look.
-    Warn,
-    /// Failing, or the failure the lesson is about.
-    Bad,
-    /// Neither: a mechanism switched off, say.
-    Neutral,
 }
 
 /// Everything a scenario needs to build a run.
@@ -299,7 +215,7 @@ impl Setup {
 pub struct ScenarioSpec {
     pub id: &'static str,
     pub summary: &'static str,
-    pub roles: &'static [&'static str],
+    pub roles: Roles,
     pub knobs: fn() -> Vec<KnobSpec>,
     pub commands: &'static [CommandSpec],
     /// The metrics a run of this cluster records.
@@ -312,6 +228,11 @@ pub struct ScenarioSpec {
 impl ScenarioSpec {
     pub fn knob(&self, name: &str) -> Option<KnobSpec> {
         (self.knobs)().into_iter().find(|k| k.name == name)
+    }
+
+    /// Checks the cluster's roles against the scenario's (see [`Roles::check`]).
+    pub fn check_roles(&self, setup: &Setup) -> Result<(), String> {
+        self.roles.check(self.id, &setup.nodes)
     }
 }
 

@@ -10,12 +10,11 @@ use super::config::{ACCOUNTS, Config, Detection, LATE_AFTER, OPENING_BALANCE};
 use super::judge::cycles;
 use super::metrics as m;
 use super::msg::{LockId, Msg, Timer, Why};
+use crate::scenarios::Role;
 use crate::scenarios::{lock_held_metric, lock_waiting_metric};
 use crate::sim::{Ctx, KnobValue, LockClaim, LockView, Time};
 use std::collections::VecDeque;
 use std::sync::Arc;
-
-type Cx<'a> = Ctx<'a, DeadlockNode>;
 
 /// A claim on a lock: which worker, for which of its transactions, since when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,113 +77,11 @@ impl Bank {
         self.balances.iter().sum()
     }
 
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
-        let waiting: usize = self.locks.iter().map(|l| l.waiters.len()).sum();
-        vec![
-            ("role", "bank".into()),
-            (
-                "state",
-                if waiting > 0 {
-                    format!("{waiting} waiting")
-                } else {
-                    "ok".into()
-                },
-            ),
-            ("done", self.committed.to_string()),
-            ("aborts", self.aborted.to_string()),
-            ("total", self.total().to_string()),
-        ]
-    }
-
     fn capacity(&self, i: usize) -> usize {
         if i == 0 { self.cfg.permits as usize } else { 1 }
     }
 
-    pub fn locks(&self) -> Vec<LockView> {
-        let claim = |c: &Claim| LockClaim::new(self.names[c.worker].clone(), c.since);
-        self.locks
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let note = match LockId::from_index(i) {
-                    LockId::Pool => {
-                        format!("{} of {} permits in use", l.holders.len(), self.cfg.permits)
-                    }
-                    LockId::Acct(a) => format!("balance {}", self.balances[a as usize]),
-                };
-                LockView {
-                    name: LockId::from_index(i).name(),
-                    holders: l.holders.iter().map(claim).collect(),
-                    capacity: self.capacity(i) as u32,
-                    waiters: l.waiters.iter().map(claim).collect(),
-                    note,
-                }
-            })
-            .collect()
-    }
-
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
-        ctx.gauge(m::MONEY, self.total() as f64);
-        self.gauges(ctx);
-        self.arm_detector(ctx);
-        ctx.gauge(m::DEADLOCKED, 0.0);
-        if self.starts > 0 {
-            for &w in self.workers.iter() {
-                ctx.send(w, Msg::Restarted);
-            }
-        }
-        self.starts += 1;
-    }
-
-    pub fn on_crash(&mut self, ctx: &mut Cx<'_>) {
-        for l in &mut self.locks {
-            *l = Lock::default();
-        }
-        self.started.iter_mut().for_each(|s| *s = None);
-        // The lock table is gone: so is every cycle in it.
-        let now = ctx.now();
-        let changes = ctx.world().observe(&[], now);
-        for (_, lasted) in changes.broken {
-            ctx.count(m::BROKEN, 1);
-            ctx.observe(m::DURATION, lasted);
-        }
-        ctx.gauge(m::DEADLOCKED, 0.0);
-        self.gauges(ctx);
-    }
-
-    pub fn on_knob(&mut self, ctx: &mut Cx<'_>, name: &str, value: &KnobValue) {
-        let before = self.cfg.detection;
-        self.cfg.set(name, value);
-        match name {
-            "permits" => {
-                self.grant_waiters(ctx);
-                self.gauges(ctx);
-                self.judge(ctx);
-            }
-            "detection" | "detect_every" => {
-                self.arm_detector(ctx);
-                if self.cfg.detection == Detection::Timeout && before != Detection::Timeout {
-                    // Those already waiting get a deadline from now.
-                    let now = ctx.now();
-                    for l in &self.locks {
-                        for c in &l.waiters {
-                            ctx.set_timer(
-                                self.cfg.lock_timeout,
-                                Timer::WaitTimeout {
-                                    worker: c.worker,
-                                    txn: c.txn,
-                                    since: now,
-                                },
-                            );
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn arm_detector(&mut self, ctx: &mut Cx<'_>) {
+    fn arm_detector(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
         self.detect_gen += 1;
         if self.cfg.detection == Detection::Graph {
             ctx.set_timer(
@@ -196,35 +93,7 @@ impl Bank {
         }
     }
 
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
-        if from >= self.dead.len() {
-            return;
-        }
-        match msg {
-            Msg::Acquire { txn, lock } => self.acquire(ctx, from, txn, lock),
-            Msg::Commit {
-                txn,
-                from: a,
-                to: b,
-                amount,
-            } => self.commit(ctx, from, txn, a, b, amount),
-            Msg::Reset { next } => {
-                self.dead[from] = self.dead[from].max(next.saturating_sub(1));
-                if self.started[from].is_some_and(|(t, _)| t < next) {
-                    self.started[from] = None;
-                }
-                if self.release(ctx, from, next) {
-                    ctx.log(format!(
-                        "{} restarted: its locks are released",
-                        self.names[from]
-                    ));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn acquire(&mut self, ctx: &mut Cx<'_>, w: usize, txn: u32, lock: LockId) {
+    fn acquire(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, w: usize, txn: u32, lock: LockId) {
         let i = lock.index();
         if txn <= self.dead[w] || i >= self.locks.len() {
             return;
@@ -262,7 +131,7 @@ impl Bank {
     }
 
     /// Gives lock `i` to `claim` and tells its worker.
-    fn grant(&mut self, ctx: &mut Cx<'_>, i: usize, claim: Claim) {
+    fn grant(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, i: usize, claim: Claim) {
         let now = ctx.now();
         if now > claim.since {
             ctx.observe(m::LOCK_WAIT, now - claim.since);
@@ -281,7 +150,7 @@ impl Bank {
     }
 
     /// Hands every lock with room in it to the head of its line.
-    fn grant_waiters(&mut self, ctx: &mut Cx<'_>) {
+    fn grant_waiters(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
         for i in 0..self.locks.len() {
             while self.locks[i].holders.len() < self.capacity(i) {
                 let Some(next) = self.locks[i].waiters.pop_front() else {
@@ -292,27 +161,27 @@ impl Bank {
         }
     }
 
-    fn gauge(&self, ctx: &mut Cx<'_>, i: usize) {
+    fn gauge(&self, ctx: &mut Ctx<'_, DeadlockNode>, i: usize) {
         let name = LockId::from_index(i).name();
         let l = &self.locks[i];
         ctx.gauge(&lock_held_metric(&name), l.holders.len() as f64);
         ctx.gauge(&lock_waiting_metric(&name), l.waiters.len() as f64);
     }
 
-    fn gauges(&self, ctx: &mut Cx<'_>) {
+    fn gauges(&self, ctx: &mut Ctx<'_, DeadlockNode>) {
         for i in 0..self.locks.len() {
             self.gauge(ctx, i);
         }
     }
 
     /// Releases everything worker `w` holds or waits for; true if it had any.
-    fn release_all(&mut self, ctx: &mut Cx<'_>, w: usize) -> bool {
+    fn release_all(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, w: usize) -> bool {
         self.release(ctx, w, u32::MAX)
     }
 
     /// Releases what transactions of worker `w` numbered below `below` hold
     /// or wait for; true if they had any.
-    fn release(&mut self, ctx: &mut Cx<'_>, w: usize, below: u32) -> bool {
+    fn release(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, w: usize, below: u32) -> bool {
         let mut any = false;
         let keep = |c: &Claim| c.worker != w || c.txn >= below;
         for l in &mut self.locks {
@@ -335,7 +204,15 @@ impl Bank {
             .is_some_and(|l| l.holders.iter().any(|c| c.worker == w && c.txn == txn))
     }
 
-    fn commit(&mut self, ctx: &mut Cx<'_>, w: usize, txn: u32, a: u8, b: u8, amount: u32) {
+    fn commit(
+        &mut self,
+        ctx: &mut Ctx<'_, DeadlockNode>,
+        w: usize,
+        txn: u32,
+        a: u8,
+        b: u8,
+        amount: u32,
+    ) {
         let (ia, ib) = (LockId::Acct(a).index(), LockId::Acct(b).index());
         if txn <= self.dead[w] || a == b || !self.holds(w, txn, ia) || !self.holds(w, txn, ib) {
             ctx.log(format!(
@@ -357,7 +234,7 @@ impl Bank {
 
     /// Aborts worker `w`'s transaction `txn`: it loses every lock it holds
     /// and its place in line, and is told so.
-    fn abort(&mut self, ctx: &mut Cx<'_>, w: usize, txn: u32, why: Why) {
+    fn abort(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, w: usize, txn: u32, why: Why) {
         let on_cycle = cycles(&self.locks())
             .iter()
             .any(|c| c.contains(&self.names[w]));
@@ -387,7 +264,96 @@ impl Bank {
         self.release_all(ctx, w);
     }
 
-    pub fn on_timer(&mut self, ctx: &mut Cx<'_>, timer: Timer) {
+    /// One look for cycles: on each, abort the youngest transaction (the one
+    /// the bank heard of last), which has the least work to lose.
+    fn detect(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
+        for cycle in cycles(&self.locks()) {
+            let victim = cycle
+                .iter()
+                .filter_map(|name| self.names.iter().position(|n| n == name))
+                .filter_map(|w| self.started[w].map(|(txn, t)| (t, w, txn)))
+                .max();
+            if let Some((_, w, txn)) = victim {
+                self.abort(ctx, w, txn, Why::Victim);
+            }
+        }
+    }
+
+    /// Shows the judge the lock table as it is now and records what changed.
+    fn judge(&self, ctx: &mut Ctx<'_, DeadlockNode>) {
+        let locks = self.locks();
+        let now = ctx.now();
+        let changes = ctx.world().observe(&locks, now);
+        for (id, cycle) in &changes.formed {
+            ctx.count(m::FORMED, 1);
+            ctx.set_timer(LATE_AFTER, Timer::Late { id: *id });
+            if ctx.logging() {
+                ctx.log(format!("deadlock: {} wait in a circle", cycle.join(" → ")));
+            }
+        }
+        for (cycle, lasted) in &changes.broken {
+            ctx.count(m::BROKEN, 1);
+            ctx.observe(m::DURATION, *lasted);
+            if ctx.logging() {
+                ctx.log(format!(
+                    "deadlock of {} broken after {lasted}",
+                    cycle.join(", ")
+                ));
+            }
+        }
+        if !changes.formed.is_empty() || !changes.broken.is_empty() {
+            ctx.gauge(m::DEADLOCKED, changes.deadlocked as f64);
+        }
+    }
+}
+
+impl Role<DeadlockNode> for Bank {
+    fn name(&self) -> &str {
+        "bank"
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
+        ctx.gauge(m::MONEY, self.total() as f64);
+        self.gauges(ctx);
+        self.arm_detector(ctx);
+        ctx.gauge(m::DEADLOCKED, 0.0);
+        if self.starts > 0 {
+            for &w in self.workers.iter() {
+                ctx.send(w, Msg::Restarted);
+            }
+        }
+        self.starts += 1;
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, from: usize, msg: Msg) {
+        if from >= self.dead.len() {
+            return;
+        }
+        match msg {
+            Msg::Acquire { txn, lock } => self.acquire(ctx, from, txn, lock),
+            Msg::Commit {
+                txn,
+                from: a,
+                to: b,
+                amount,
+            } => self.commit(ctx, from, txn, a, b, amount),
+            Msg::Reset { next } => {
+                self.dead[from] = self.dead[from].max(next.saturating_sub(1));
+                if self.started[from].is_some_and(|(t, _)| t < next) {
+                    self.started[from] = None;
+                }
+                if self.release(ctx, from, next) {
+                    ctx.log(format!(
+                        "{} restarted: its locks are released",
+                        self.names[from]
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, timer: Timer) {
         match timer {
             Timer::WaitTimeout { worker, txn, since } => {
                 let still = self.locks.iter().any(|l| {
@@ -413,45 +379,92 @@ impl Bank {
         }
     }
 
-    /// One look for cycles: on each, abort the youngest transaction (the one
-    /// the bank heard of last), which has the least work to lose.
-    fn detect(&mut self, ctx: &mut Cx<'_>) {
-        for cycle in cycles(&self.locks()) {
-            let victim = cycle
-                .iter()
-                .filter_map(|name| self.names.iter().position(|n| n == name))
-                .filter_map(|w| self.started[w].map(|(txn, t)| (t, w, txn)))
-                .max();
-            if let Some((_, w, txn)) = victim {
-                self.abort(ctx, w, txn, Why::Victim);
+    fn on_crash(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
+        for l in &mut self.locks {
+            *l = Lock::default();
+        }
+        self.started.iter_mut().for_each(|s| *s = None);
+        // The lock table is gone: so is every cycle in it.
+        let now = ctx.now();
+        let changes = ctx.world().observe(&[], now);
+        for (_, lasted) in changes.broken {
+            ctx.count(m::BROKEN, 1);
+            ctx.observe(m::DURATION, lasted);
+        }
+        ctx.gauge(m::DEADLOCKED, 0.0);
+        self.gauges(ctx);
+    }
+
+    fn on_knob(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, name: &str, value: &KnobValue) {
+        let before = self.cfg.detection;
+        self.cfg.set(name, value);
+        match name {
+            "permits" => {
+                self.grant_waiters(ctx);
+                self.gauges(ctx);
+                self.judge(ctx);
             }
+            "detection" | "detect_every" => {
+                self.arm_detector(ctx);
+                if self.cfg.detection == Detection::Timeout && before != Detection::Timeout {
+                    // Those already waiting get a deadline from now.
+                    let now = ctx.now();
+                    for l in &self.locks {
+                        for c in &l.waiters {
+                            ctx.set_timer(
+                                self.cfg.lock_timeout,
+                                Timer::WaitTimeout {
+                                    worker: c.worker,
+                                    txn: c.txn,
+                                    since: now,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
-    /// Shows the judge the lock table as it is now and records what changed.
-    fn judge(&self, ctx: &mut Cx<'_>) {
-        let locks = self.locks();
-        let now = ctx.now();
-        let changes = ctx.world().observe(&locks, now);
-        for (id, cycle) in &changes.formed {
-            ctx.count(m::FORMED, 1);
-            ctx.set_timer(LATE_AFTER, Timer::Late { id: *id });
-            if ctx.logging() {
-                ctx.log(format!("deadlock: {} wait in a circle", cycle.join(" → ")));
-            }
-        }
-        for (cycle, lasted) in &changes.broken {
-            ctx.count(m::BROKEN, 1);
-            ctx.observe(m::DURATION, *lasted);
-            if ctx.logging() {
-                ctx.log(format!(
-                    "deadlock of {} broken after {lasted}",
-                    cycle.join(", ")
-                ));
-            }
-        }
-        if !changes.formed.is_empty() || !changes.broken.is_empty() {
-            ctx.gauge(m::DEADLOCKED, changes.deadlocked as f64);
-        }
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        let waiting: usize = self.locks.iter().map(|l| l.waiters.len()).sum();
+        vec![
+            ("role", "bank".into()),
+            (
+                "state",
+                if waiting > 0 {
+                    format!("{waiting} waiting")
+                } else {
+                    "ok".into()
+                },
+            ),
+            ("done", self.committed.to_string()),
+            ("aborts", self.aborted.to_string()),
+            ("total", self.total().to_string()),
+        ]
+    }
+
+    fn locks(&self) -> Vec<LockView> {
+        let claim = |c: &Claim| LockClaim::new(self.names[c.worker].clone(), c.since);
+        self.locks
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let note = match LockId::from_index(i) {
+                    LockId::Pool => {
+                        format!("{} of {} permits in use", l.holders.len(), self.cfg.permits)
+                    }
+                    LockId::Acct(a) => format!("balance {}", self.balances[a as usize]),
+                };
+                LockView {
+                    name: LockId::from_index(i).name(),
+                    holders: l.holders.iter().map(claim).collect(),
+                    capacity: self.capacity(i) as u32,
+                    waiters: l.waiters.iter().map(claim).collect(),
+                    note,
+                }
+            })
+            .collect()
     }
 }

@@ -8,10 +8,9 @@ use super::DeadlockNode;
 use super::config::{ACCOUNTS, APPLY_TIME, Config, Order};
 use super::metrics as m;
 use super::msg::{LockId, Msg, Timer, account_name};
+use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue, Time};
 use rand::RngExt;
-
-type Cx<'a> = Ctx<'a, DeadlockNode>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transfer {
@@ -95,68 +94,7 @@ impl Worker {
         self.transfer
     }
 
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
-        let state = match self.phase {
-            Phase::Thinking => "idle",
-            Phase::WantPool => "wants pool",
-            Phase::WantFirst | Phase::WantSecond => "waits",
-            Phase::Working | Phase::Applying => "works",
-            Phase::Committing => "commits",
-            Phase::BackingOff => "backs off",
-        };
-        let state = match self.phase {
-            Phase::WantFirst => format!("{state} {}", account_name(self.plan[0])),
-            Phase::WantSecond => format!("{state} {}", account_name(self.plan[1])),
-            _ => state.to_string(),
-        };
-        let transfer = self
-            .transfer
-            .filter(|_| self.phase != Phase::Thinking)
-            .map(|t| format!("{}→{}", account_name(t.from), account_name(t.to)))
-            .unwrap_or_else(|| "-".into());
-        vec![
-            ("role", "worker".into()),
-            ("state", state),
-            ("transfer", transfer),
-            ("done", self.done.to_string()),
-            ("aborts", self.aborts.to_string()),
-        ]
-    }
-
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
-        if self.next_txn > 1 {
-            // A restart: whatever an earlier life held at the bank is released.
-            ctx.send(
-                self.bank,
-                Msg::Reset {
-                    next: self.next_txn,
-                },
-            );
-        }
-        self.think(ctx);
-    }
-
-    pub fn on_crash(&mut self) {
-        self.phase = Phase::Thinking;
-        self.transfer = None;
-        self.stall_next = false;
-    }
-
-    pub fn on_knob(&mut self, ctx: &mut Cx<'_>, name: &str, value: &KnobValue) {
-        self.cfg.set(name, value);
-        if name == "think_time" && self.phase == Phase::Thinking {
-            self.think(ctx);
-        }
-    }
-
-    pub fn on_command(&mut self, ctx: &mut Cx<'_>, command: &str) {
-        if command == "stall" {
-            self.stall_next = true;
-            ctx.log("the next transfer will hold its accounts for a long while");
-        }
-    }
-
-    fn think(&mut self, ctx: &mut Cx<'_>) {
+    fn think(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
         self.phase = Phase::Thinking;
         self.think_gen += 1;
         let u: f64 = ctx.rng().random();
@@ -170,7 +108,7 @@ impl Worker {
         );
     }
 
-    fn pick(&mut self, ctx: &mut Cx<'_>) -> Transfer {
+    fn pick(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) -> Transfer {
         let hot = ctx.rng().random::<f64>() < self.cfg.hot_share;
         let (from, to) = if hot {
             if ctx.rng().random::<bool>() {
@@ -193,7 +131,7 @@ impl Worker {
     }
 
     /// A new attempt at the current transfer, with a new transaction number.
-    fn attempt(&mut self, ctx: &mut Cx<'_>) {
+    fn attempt(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
         let Some(t) = self.transfer else {
             return;
         };
@@ -210,50 +148,32 @@ impl Worker {
         );
     }
 
-    pub fn on_timer(&mut self, ctx: &mut Cx<'_>, timer: Timer) {
-        match timer {
-            Timer::Think { generation }
-                if generation == self.think_gen && self.phase == Phase::Thinking =>
-            {
-                self.transfer = Some(self.pick(ctx));
-                ctx.count(m::STARTED, 1);
-                self.attempt(ctx);
-            }
-            Timer::Retry { txn } if txn == self.txn && self.phase == Phase::BackingOff => {
-                self.attempt(ctx);
-            }
-            Timer::Work { txn } if txn == self.txn => match self.phase {
-                Phase::Working => {
-                    self.phase = Phase::WantSecond;
-                    ctx.send(
-                        self.bank,
-                        Msg::Acquire {
-                            txn,
-                            lock: LockId::Acct(self.plan[1]),
-                        },
-                    );
-                }
-                Phase::Applying => {
-                    if let Some(t) = self.transfer {
-                        self.phase = Phase::Committing;
-                        ctx.send(
-                            self.bank,
-                            Msg::Commit {
-                                txn,
-                                from: t.from,
-                                to: t.to,
-                                amount: t.amount,
-                            },
-                        );
-                    }
-                }
-                _ => {}
-            },
-            _ => {}
-        }
+    fn back_off(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
+        self.phase = Phase::BackingOff;
+        let wait = ctx.rng().random_range(1..=self.cfg.backoff.0.max(1));
+        ctx.set_timer(Time(wait), Timer::Retry { txn: self.txn });
+    }
+}
+
+impl Role<DeadlockNode> for Worker {
+    fn name(&self) -> &str {
+        "worker"
     }
 
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
+    fn on_start(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
+        if self.next_txn > 1 {
+            // A restart: whatever an earlier life held at the bank is released.
+            ctx.send(
+                self.bank,
+                Msg::Reset {
+                    next: self.next_txn,
+                },
+            );
+        }
+        self.think(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, from: usize, msg: Msg) {
         if from != self.bank {
             return;
         }
@@ -317,9 +237,94 @@ impl Worker {
         }
     }
 
-    fn back_off(&mut self, ctx: &mut Cx<'_>) {
-        self.phase = Phase::BackingOff;
-        let wait = ctx.rng().random_range(1..=self.cfg.backoff.0.max(1));
-        ctx.set_timer(Time(wait), Timer::Retry { txn: self.txn });
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, timer: Timer) {
+        match timer {
+            Timer::Think { generation }
+                if generation == self.think_gen && self.phase == Phase::Thinking =>
+            {
+                self.transfer = Some(self.pick(ctx));
+                ctx.count(m::STARTED, 1);
+                self.attempt(ctx);
+            }
+            Timer::Retry { txn } if txn == self.txn && self.phase == Phase::BackingOff => {
+                self.attempt(ctx);
+            }
+            Timer::Work { txn } if txn == self.txn => match self.phase {
+                Phase::Working => {
+                    self.phase = Phase::WantSecond;
+                    ctx.send(
+                        self.bank,
+                        Msg::Acquire {
+                            txn,
+                            lock: LockId::Acct(self.plan[1]),
+                        },
+                    );
+                }
+                Phase::Applying => {
+                    if let Some(t) = self.transfer {
+                        self.phase = Phase::Committing;
+                        ctx.send(
+                            self.bank,
+                            Msg::Commit {
+                                txn,
+                                from: t.from,
+                                to: t.to,
+                                amount: t.amount,
+                            },
+                        );
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    fn on_crash(&mut self, _ctx: &mut Ctx<'_, DeadlockNode>) {
+        self.phase = Phase::Thinking;
+        self.transfer = None;
+        self.stall_next = false;
+    }
+
+    fn on_knob(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, name: &str, value: &KnobValue) {
+        self.cfg.set(name, value);
+        if name == "think_time" && self.phase == Phase::Thinking {
+            self.think(ctx);
+        }
+    }
+
+    fn on_command(&mut self, ctx: &mut Ctx<'_, DeadlockNode>, command: &str) {
+        if command == "stall" {
+            self.stall_next = true;
+            ctx.log("the next transfer will hold its accounts for a long while");
+        }
+    }
+
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        let state = match self.phase {
+            Phase::Thinking => "idle",
+            Phase::WantPool => "wants pool",
+            Phase::WantFirst | Phase::WantSecond => "waits",
+            Phase::Working | Phase::Applying => "works",
+            Phase::Committing => "commits",
+            Phase::BackingOff => "backs off",
+        };
+        let state = match self.phase {
+            Phase::WantFirst => format!("{state} {}", account_name(self.plan[0])),
+            Phase::WantSecond => format!("{state} {}", account_name(self.plan[1])),
+            _ => state.to_string(),
+        };
+        let transfer = self
+            .transfer
+            .filter(|_| self.phase != Phase::Thinking)
+            .map(|t| format!("{}→{}", account_name(t.from), account_name(t.to)))
+            .unwrap_or_else(|| "-".into());
+        vec![
+            ("role", "worker".into()),
+            ("state", state),
+            ("transfer", transfer),
+            ("done", self.done.to_string()),
+            ("aborts", self.aborts.to_string()),
+        ]
     }
 }

@@ -18,11 +18,10 @@ use super::config::{ASK_TIMEOUT, PREPARE, REASK, RETRY, STAGGER, THINK, WORK, WR
 use super::metrics::{ABANDONED, FAILED, HOLDERS, WAIT};
 use super::msg::{Msg, Timer};
 use super::{Config, GrantKey, LockNode, Topology};
+use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue, Time};
 use rand::RngExt;
 use std::sync::Arc;
-
-type Cx<'a> = Ctx<'a, LockNode>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -96,136 +95,7 @@ impl Client {
         matches!(self.state, State::Holding { .. })
     }
 
-    pub fn set_knob(&mut self, name: &str, value: &KnobValue) {
-        self.cfg.set(name, value);
-    }
-
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
-        let (state, token, lease) = match &self.state {
-            State::Idle => ("resting", "-".to_string(), "-".to_string()),
-            State::Asking { .. } => ("asking", "-".to_string(), "-".to_string()),
-            State::Holding {
-                token,
-                value,
-                lease_end,
-                step,
-                ..
-            } => {
-                let s = match step {
-                    Step::Working => "working",
-                    Step::Preparing => "preparing",
-                    Step::Writing { .. } => "writing",
-                };
-                let t = token.map_or(format!("value {value}"), |t| t.to_string());
-                let end = (*lease_end - self.skew).max(0) as u64;
-                (s, t, format!("to {}", Time(end)))
-            }
-        };
-        vec![
-            (
-                "role",
-                if self.holding() { "holder" } else { "client" }.into(),
-            ),
-            ("state", state.into()),
-            ("token", token),
-            ("lease", lease),
-            ("written", self.accepted.to_string()),
-            ("refused", self.refused.to_string()),
-        ]
-    }
-
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
-        self.skew = ctx.clock() - ctx.now().0 as i64;
-        self.state = State::Idle;
-        self.attempt += 1;
-        let wait = if self.started {
-            THINK
-        } else {
-            Time(STAGGER.0 * self.pos as u64 + 1)
-        };
-        self.started = true;
-        let attempt = self.attempt;
-        ctx.set_timer(wait, Timer::Ask { attempt });
-    }
-
-    pub fn on_crash(&mut self, ctx: &mut Cx<'_>) {
-        if self.holding() {
-            self.let_go(ctx);
-        }
-        self.state = State::Idle;
-        self.attempt += 1;
-    }
-
-    pub fn on_timer(&mut self, ctx: &mut Cx<'_>, timer: Timer) {
-        self.skew = ctx.clock() - ctx.now().0 as i64;
-        match timer {
-            Timer::Ask { attempt } if attempt == self.attempt => self.ask(ctx),
-            Timer::Reask { attempt } if attempt == self.attempt => {
-                if let State::Asking { value, .. } = self.state {
-                    ctx.send(self.topo.servers[0], Msg::Acquire { value, wait: true });
-                    ctx.set_timer(REASK, Timer::Reask { attempt });
-                }
-            }
-            Timer::Decide { attempt } if attempt == self.attempt => self.decide(ctx),
-            Timer::Check { attempt } if attempt == self.attempt => self.check(ctx),
-            Timer::Send { attempt } if attempt == self.attempt => self.send_write(ctx),
-            Timer::WriteTimeout { attempt } if attempt == self.attempt => {
-                ctx.log(format!(
-                    "{} hears nothing from the storage and gives up its write",
-                    ctx.name(ctx.me())
-                ));
-                self.release_and_rest(ctx, THINK);
-            }
-            _ => {}
-        }
-    }
-
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
-        self.skew = ctx.clock() - ctx.now().0 as i64;
-        match msg {
-            Msg::Granted { token, value } => self.on_granted(ctx, from, token, value),
-            Msg::Refused { value } => {
-                if let State::Asking {
-                    redlock: true,
-                    value: v,
-                    answered,
-                    ..
-                } = &mut self.state
-                    && *v == value
-                {
-                    *answered += 1;
-                    if *answered == self.topo.servers.len() {
-                        self.decide(ctx);
-                    }
-                }
-            }
-            Msg::WriteReply { seq, accepted } => {
-                let State::Holding {
-                    step: Step::Writing { seq: s },
-                    ..
-                } = self.state
-                else {
-                    return;
-                };
-                if s != seq {
-                    return;
-                }
-                if accepted {
-                    self.accepted += 1;
-                } else {
-                    self.refused += 1;
-                    ctx.log(format!(
-                        "{}: the storage refused its write: its token is out of date",
-                        ctx.name(ctx.me())
-                    ));
-                }
-                self.release_and_rest(ctx, THINK);
-            }
-            _ => {}
-        }
-    }
-
-    fn on_granted(&mut self, ctx: &mut Cx<'_>, from: usize, token: u64, value: u64) {
+    fn on_granted(&mut self, ctx: &mut Ctx<'_, LockNode>, from: usize, token: u64, value: u64) {
         let single = self.topo.servers[0];
         match &mut self.state {
             State::Asking {
@@ -264,7 +134,7 @@ impl Client {
         }
     }
 
-    fn ask(&mut self, ctx: &mut Cx<'_>) {
+    fn ask(&mut self, ctx: &mut Ctx<'_, LockNode>) {
         self.attempt += 1;
         let attempt = self.attempt;
         let redlock = self.cfg.redlock;
@@ -289,7 +159,7 @@ impl Client {
     }
 
     /// Redlock: a majority, in time, or try again.
-    fn decide(&mut self, ctx: &mut Cx<'_>) {
+    fn decide(&mut self, ctx: &mut Ctx<'_, LockNode>) {
         let State::Asking {
             redlock: true,
             value,
@@ -344,7 +214,7 @@ impl Client {
 
     fn hold(
         &mut self,
-        ctx: &mut Cx<'_>,
+        ctx: &mut Ctx<'_, LockNode>,
         redlock: bool,
         token: Option<u64>,
         value: u64,
@@ -375,7 +245,7 @@ impl Client {
         ctx.set_timer(WORK, Timer::Check { attempt });
     }
 
-    fn check(&mut self, ctx: &mut Cx<'_>) {
+    fn check(&mut self, ctx: &mut Ctx<'_, LockNode>) {
         let State::Holding {
             lease_end, step, ..
         } = &mut self.state
@@ -407,7 +277,7 @@ impl Client {
         }
     }
 
-    fn send_write(&mut self, ctx: &mut Cx<'_>) {
+    fn send_write(&mut self, ctx: &mut Ctx<'_, LockNode>) {
         let State::Holding {
             token, grant, step, ..
         } = &mut self.state
@@ -423,7 +293,7 @@ impl Client {
         ctx.set_timer(WRITE_TIMEOUT, Timer::WriteTimeout { attempt });
     }
 
-    fn let_go(&mut self, ctx: &mut Cx<'_>) {
+    fn let_go(&mut self, ctx: &mut Ctx<'_, LockNode>) {
         let me = ctx.me();
         let n = ctx.world().let_go(me) as f64;
         ctx.gauge(HOLDERS, n);
@@ -431,7 +301,7 @@ impl Client {
     }
 
     /// Releases the lock (if it holds it) and asks again after `wait`.
-    fn release_and_rest(&mut self, ctx: &mut Cx<'_>, wait: Time) {
+    fn release_and_rest(&mut self, ctx: &mut Ctx<'_, LockNode>, wait: Time) {
         if let State::Holding {
             redlock,
             token,
@@ -452,10 +322,145 @@ impl Client {
         self.rest(ctx, wait);
     }
 
-    fn rest(&mut self, ctx: &mut Cx<'_>, wait: Time) {
+    fn rest(&mut self, ctx: &mut Ctx<'_, LockNode>, wait: Time) {
         self.state = State::Idle;
         self.attempt += 1;
         let attempt = self.attempt;
         ctx.set_timer(wait, Timer::Ask { attempt });
+    }
+}
+
+impl Role<LockNode> for Client {
+    fn name(&self) -> &str {
+        if self.holding() { "holder" } else { "client" }
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, LockNode>) {
+        self.skew = ctx.clock() - ctx.now().0 as i64;
+        self.state = State::Idle;
+        self.attempt += 1;
+        let wait = if self.started {
+            THINK
+        } else {
+            Time(STAGGER.0 * self.pos as u64 + 1)
+        };
+        self.started = true;
+        let attempt = self.attempt;
+        ctx.set_timer(wait, Timer::Ask { attempt });
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, LockNode>, from: usize, msg: Msg) {
+        self.skew = ctx.clock() - ctx.now().0 as i64;
+        match msg {
+            Msg::Granted { token, value } => self.on_granted(ctx, from, token, value),
+            Msg::Refused { value } => {
+                if let State::Asking {
+                    redlock: true,
+                    value: v,
+                    answered,
+                    ..
+                } = &mut self.state
+                    && *v == value
+                {
+                    *answered += 1;
+                    if *answered == self.topo.servers.len() {
+                        self.decide(ctx);
+                    }
+                }
+            }
+            Msg::WriteReply { seq, accepted } => {
+                let State::Holding {
+                    step: Step::Writing { seq: s },
+                    ..
+                } = self.state
+                else {
+                    return;
+                };
+                if s != seq {
+                    return;
+                }
+                if accepted {
+                    self.accepted += 1;
+                } else {
+                    self.refused += 1;
+                    ctx.log(format!(
+                        "{}: the storage refused its write: its token is out of date",
+                        ctx.name(ctx.me())
+                    ));
+                }
+                self.release_and_rest(ctx, THINK);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, LockNode>, timer: Timer) {
+        self.skew = ctx.clock() - ctx.now().0 as i64;
+        match timer {
+            Timer::Ask { attempt } if attempt == self.attempt => self.ask(ctx),
+            Timer::Reask { attempt } if attempt == self.attempt => {
+                if let State::Asking { value, .. } = self.state {
+                    ctx.send(self.topo.servers[0], Msg::Acquire { value, wait: true });
+                    ctx.set_timer(REASK, Timer::Reask { attempt });
+                }
+            }
+            Timer::Decide { attempt } if attempt == self.attempt => self.decide(ctx),
+            Timer::Check { attempt } if attempt == self.attempt => self.check(ctx),
+            Timer::Send { attempt } if attempt == self.attempt => self.send_write(ctx),
+            Timer::WriteTimeout { attempt } if attempt == self.attempt => {
+                ctx.log(format!(
+                    "{} hears nothing from the storage and gives up its write",
+                    ctx.name(ctx.me())
+                ));
+                self.release_and_rest(ctx, THINK);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_crash(&mut self, ctx: &mut Ctx<'_, LockNode>) {
+        if self.holding() {
+            self.let_go(ctx);
+        }
+        self.state = State::Idle;
+        self.attempt += 1;
+    }
+
+    fn on_knob(&mut self, _ctx: &mut Ctx<'_, LockNode>, name: &str, value: &KnobValue) {
+        self.cfg.set(name, value);
+    }
+
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        let (state, token, lease) = match &self.state {
+            State::Idle => ("resting", "-".to_string(), "-".to_string()),
+            State::Asking { .. } => ("asking", "-".to_string(), "-".to_string()),
+            State::Holding {
+                token,
+                value,
+                lease_end,
+                step,
+                ..
+            } => {
+                let s = match step {
+                    Step::Working => "working",
+                    Step::Preparing => "preparing",
+                    Step::Writing { .. } => "writing",
+                };
+                let t = token.map_or(format!("value {value}"), |t| t.to_string());
+                let end = (*lease_end - self.skew).max(0) as u64;
+                (s, t, format!("to {}", Time(end)))
+            }
+        };
+        vec![
+            (
+                "role",
+                if self.holding() { "holder" } else { "client" }.into(),
+            ),
+            ("state", state.into()),
+            ("token", token),
+            ("lease", lease),
+            ("written", self.accepted.to_string()),
+            ("refused", self.refused.to_string()),
+        ]
     }
 }

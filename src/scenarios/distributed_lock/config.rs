@@ -1,8 +1,9 @@
 //! The knobs of the scenario, as every node keeps them, and the fixed rhythm
 //! of the clients' work.
 
-use crate::scenarios::{KnobKind, KnobSpec, Setup};
-use crate::sim::{KnobValue, Time};
+use crate::knobs;
+use crate::scenarios::knob::{duration, switch};
+use crate::sim::Time;
 
 /// How long a client works with the lock before it checks its lease.
 pub const WORK: Time = Time::secs(3);
@@ -26,82 +27,36 @@ pub const WRITE_TIMEOUT: Time = Time::secs(30);
 /// How much later than the first client the next one starts.
 pub const STAGGER: Time = Time::millis(500);
 
-#[derive(Clone, Copy, Debug)]
-pub struct Config {
-    /// The storage refuses a write whose token is lower than the highest it has seen.
-    pub fencing: bool,
-    /// How long a grant lasts.
-    pub lease: Time,
-    /// Five independent servers and a majority, instead of one server.
-    pub redlock: bool,
+knobs! {
+    #[derive(Clone, Copy, Debug)]
+    pub struct Config {
+        /// The storage refuses a write whose token is lower than the highest it has seen.
+        pub fencing: bool = switch(
+            false,
+            "The storage remembers the highest fencing token it has seen and refuses writes \
+             that carry a lower one.",
+        ),
+        /// How long a grant lasts.
+        pub lease: Time = duration(
+            Time::secs(10),
+            Time::secs(1)..=Time::secs(120),
+            "How long a grant of the lock lasts before the lock service takes it back, \
+             whatever the holder is doing.",
+        ),
+        /// Five independent servers and a majority, instead of one server.
+        pub redlock: bool = switch(
+            false,
+            "Redlock: clients ask five independent lock servers and hold the lock when a \
+             majority granted it in less than the lease minus a drift allowance. No server's \
+             counter orders the grants, so there is no fencing token.",
+        ),
+    }
 }
 
 impl Config {
-    /// The setup's values, each knob missing from it at its default.
-    pub fn from_setup(setup: &Setup) -> Config {
-        let mut cfg = Config {
-            fencing: false,
-            lease: Time::secs(10),
-            redlock: false,
-        };
-        for k in knobs() {
-            cfg.set(k.name, &k.default);
-        }
-        for (name, value) in &setup.knobs {
-            cfg.set(name, value);
-        }
-        cfg
-    }
-
-    /// Applies a knob; unknown names and ill-typed values change nothing.
-    pub fn set(&mut self, name: &str, value: &KnobValue) {
-        match name {
-            "fencing" => self.fencing = value.as_bool(),
-            "lease" => {
-                self.lease = value
-                    .as_duration()
-                    .unwrap_or(self.lease)
-                    .max(Time::millis(100))
-            }
-            "redlock" => self.redlock = value.as_bool(),
-            _ => {}
-        }
-    }
-
     /// Redlock's allowance for clock drift between the servers: 1% of the
     /// lease plus 2 ms, as its description suggests.
     pub fn drift(&self) -> Time {
         Time(self.lease.0 / 100 + 2_000)
     }
-}
-
-pub fn knobs() -> Vec<KnobSpec> {
-    vec![
-        KnobSpec {
-            name: "fencing",
-            kind: KnobKind::Switch,
-            default: KnobValue::Bool(false),
-            description: "The storage remembers the highest fencing token it has seen and \
-                          refuses writes that carry a lower one.",
-        },
-        KnobSpec {
-            name: "lease",
-            kind: KnobKind::Duration {
-                min: Time::secs(1),
-                max: Time::secs(120),
-            },
-            default: KnobValue::Duration(Time::secs(10)),
-            description: "How long a grant of the lock lasts before the lock service takes it \
-                          back, whatever the holder is doing.",
-        },
-        KnobSpec {
-            name: "redlock",
-            kind: KnobKind::Switch,
-            default: KnobValue::Bool(false),
-            description: "Redlock: clients ask five independent lock servers and hold the lock \
-                          when a majority granted it in less than the lease minus a drift \
-                          allowance. No server's counter orders the grants, so there is no \
-                          fencing token.",
-        },
-    ]
 }

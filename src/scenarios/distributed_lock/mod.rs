@@ -34,8 +34,9 @@ pub use msg::{Msg, Timer};
 pub use server::Server;
 pub use store::Store;
 
-use super::spec::{NodeDef, Panel, ScenarioSpec, Setup, Tone, new_sim};
-use crate::sim::{Cluster, Ctx, KnobValue, LockView, Node, Sim};
+use super::{NodeDef, Panel, RoleSpec, Roles, ScenarioSpec, Setup, Tone, new_sim};
+use crate::roles;
+use crate::sim::Sim;
 use std::sync::Arc;
 
 /// Who is who, shared by every node.
@@ -63,113 +64,15 @@ impl Topology {
     }
 }
 
-/// A node of the distributed-lock cluster.
-#[derive(Clone, Debug)]
-pub enum LockNode {
-    Server(Box<Server>),
-    Client(Box<Client>),
-    Store(Box<Store>),
-}
-
-impl Node for LockNode {
-    type Msg = Msg;
-    type Timer = Timer;
-    type World = Judge;
-
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
-        match self {
-            LockNode::Server(s) => s.on_start(ctx),
-            LockNode::Client(c) => c.on_start(ctx),
-            LockNode::Store(s) => s.on_start(ctx),
-        }
-    }
-
-    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: usize, msg: Msg) {
-        match self {
-            LockNode::Server(s) => s.on_message(ctx, from, msg),
-            LockNode::Client(c) => c.on_message(ctx, from, msg),
-            LockNode::Store(s) => s.on_message(ctx, from, msg),
-        }
-    }
-
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Timer) {
-        match self {
-            LockNode::Server(s) => s.on_timer(ctx, timer),
-            LockNode::Client(c) => c.on_timer(ctx, timer),
-            LockNode::Store(_) => {}
-        }
-    }
-
-    fn on_crash(&mut self, ctx: &mut Ctx<'_, Self>) {
-        match self {
-            LockNode::Server(s) => s.on_crash(ctx),
-            LockNode::Client(c) => c.on_crash(ctx),
-            LockNode::Store(_) => {}
-        }
-    }
-
-    fn on_knob(&mut self, _ctx: &mut Ctx<'_, Self>, name: &str, value: &KnobValue) {
-        match self {
-            LockNode::Server(s) => s.set_knob(name, value),
-            LockNode::Client(c) => c.set_knob(name, value),
-            LockNode::Store(s) => s.set_knob(name, value),
-        }
-    }
-
-    fn role(&self) -> &str {
-        match self {
-            LockNode::Server(_) => "lock-server",
-            LockNode::Client(c) if c.holding() => "holder",
-            LockNode::Client(_) => "client",
-            LockNode::Store(_) => "storage",
-        }
-    }
-
-    fn facts(&self) -> Vec<(&'static str, String)> {
-        match self {
-            LockNode::Server(s) => s.facts(),
-            LockNode::Client(c) => c.facts(),
-            LockNode::Store(s) => s.facts(),
-        }
-    }
-
-    fn locks(&self) -> Vec<LockView> {
-        match self {
-            LockNode::Server(s) => s.locks(),
-            _ => Vec::new(),
-        }
-    }
-}
-
-impl LockNode {
-    pub fn as_store(&self) -> Option<&Store> {
-        match self {
-            LockNode::Store(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn as_server(&self) -> Option<&Server> {
-        match self {
-            LockNode::Server(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn as_client(&self) -> Option<&Client> {
-        match self {
-            LockNode::Client(c) => Some(c),
-            _ => None,
-        }
-    }
+roles! {
+    /// A node of the distributed-lock cluster.
+    pub enum LockNode { msg: Msg, timer: Timer, world: Judge }
+    Server(Server) as_server,
+    Client(Client) as_client,
+    Store(Store) as_store,
 }
 
 fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
-    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter()
-            .map(|(m, l)| (m.to_string(), l.to_string()))
-            .collect()
-    };
     let clients: Vec<&NodeDef> = nodes.iter().filter(|n| n.role == "client").collect();
     let mut spans = Vec::new();
     for c in &clients {
@@ -198,30 +101,26 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
                 (2.0, "two at once", Tone::Bad),
             ],
         },
-        Panel::Totals {
-            title: "Writes".into(),
-            metrics: pairs(&[
+        Panel::totals(
+            "Writes",
+            &[
                 (metrics::STALE, "stale accepted"),
                 (metrics::ACCEPTED, "accepted"),
                 (metrics::REJECTED, "refused: old token"),
                 (metrics::ABANDONED, "dropped: lease over"),
-            ]),
-        },
-        Panel::Gauges {
-            title: "Storage".into(),
-            metrics: pairs(&[(metrics::MAX_TOKEN, "max token")]),
-            max: None,
-        },
+            ],
+        ),
+        Panel::gauges("Storage", &[(metrics::MAX_TOKEN, "max token")]),
         Panel::LockTable {
             title: "Lock servers".into(),
         },
-        Panel::Rates {
-            title: "Writes per second".into(),
-            metrics: pairs(&[
+        Panel::rates(
+            "Writes per second",
+            &[
                 (metrics::ACCEPTED, "accepted"),
                 (metrics::REJECTED, "refused"),
-            ]),
-        },
+            ],
+        ),
         Panel::Contention {
             title: "Lock contention".into(),
             locks,
@@ -233,32 +132,10 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
 /// needs an odd number, at least three), at least one `client` and exactly
 /// one `storage`.
 pub fn build_sim(setup: &Setup) -> Result<Sim<LockNode>, String> {
+    SPEC.check_roles(setup)?;
     let servers = setup.with_role("lock-server");
     let clients = setup.with_role("client");
     let stores = setup.with_role("storage");
-    if servers.is_empty() {
-        return Err("distributed-lock needs at least one node with role `lock-server`".into());
-    }
-    if clients.is_empty() {
-        return Err("distributed-lock needs at least one node with role `client`".into());
-    }
-    if stores.len() != 1 {
-        return Err(format!(
-            "distributed-lock needs exactly one node with role `storage` (found {})",
-            stores.len()
-        ));
-    }
-    if let Some(other) = setup
-        .nodes
-        .iter()
-        .find(|n| !matches!(n.role.as_str(), "lock-server" | "client" | "storage"))
-    {
-        return Err(format!(
-            "node `{}` has role `{}`; distributed-lock clusters declare only `lock-server`, \
-             `client` and `storage` nodes",
-            other.name, other.role
-        ));
-    }
     let cfg = Config::from_setup(setup);
     let names: Vec<String> = setup.nodes.iter().map(|n| n.name.clone()).collect();
     let topo = Arc::new(Topology {
@@ -280,19 +157,15 @@ pub fn build_sim(setup: &Setup) -> Result<Sim<LockNode>, String> {
         .iter()
         .enumerate()
         .map(|(i, d)| match d.role.as_str() {
-            "lock-server" => LockNode::Server(Box::new(Server::new(topo.clone(), &d.name, cfg))),
+            "lock-server" => Server::new(topo.clone(), &d.name, cfg).into(),
             "client" => {
                 let pos = clients.iter().position(|&c| c == i).expect("a client");
-                LockNode::Client(Box::new(Client::new(topo.clone(), pos, cfg)))
+                Client::new(topo.clone(), pos, cfg).into()
             }
-            _ => LockNode::Store(Box::new(Store::new(cfg))),
+            _ => Store::new(cfg).into(),
         })
         .collect();
     Ok(new_sim(setup, nodes, &metrics::specs(&setup.nodes)))
-}
-
-fn build(setup: &Setup) -> Result<Box<dyn Cluster + Send>, String> {
-    Ok(Box::new(build_sim(setup)?))
 }
 
 pub static SPEC: ScenarioSpec = ScenarioSpec {
@@ -300,10 +173,15 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     summary: "A lock service grants leases with fencing tokens; two clients write to a storage. \
               A frozen holder, a delayed write or a jumping clock lets a stale write in, \
               unless the storage checks the tokens.",
-    roles: &["lock-server", "client", "holder", "storage"],
-    knobs: config::knobs,
+    roles: Roles(&[
+        RoleSpec::at_least(1, "lock-server").note("Redlock uses five"),
+        RoleSpec::at_least(1, "client"),
+        RoleSpec::taken("holder"),
+        RoleSpec::exactly(1, "storage"),
+    ]),
+    knobs: Config::knobs,
     commands: &[],
     metrics: metrics::specs,
     panels,
-    build,
+    build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

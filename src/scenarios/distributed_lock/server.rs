@@ -14,11 +14,9 @@ use super::config::TICK;
 use super::metrics::{EXPIRED, GRANTS, lock_name};
 use super::msg::{Msg, Timer};
 use super::{Config, GrantKey, LockNode, Topology};
-use crate::scenarios::{lock_held_metric, lock_waiting_metric};
-use crate::sim::{Ctx, LockClaim, LockView, Time};
+use crate::scenarios::{Role, lock_held_metric, lock_waiting_metric};
+use crate::sim::{Ctx, KnobValue, LockClaim, LockView, Time};
 use std::sync::Arc;
-
-type Cx<'a> = Ctx<'a, LockNode>;
 
 #[derive(Clone, Debug)]
 struct Hold {
@@ -78,11 +76,131 @@ impl Server {
         }
     }
 
-    pub fn set_knob(&mut self, name: &str, value: &crate::sim::KnobValue) {
-        self.cfg.set(name, value);
+    /// Makes sure a tick comes while there is a lease to watch or a waiter
+    /// to serve: at the lease's end by its clock, or within a second, so a
+    /// jump of its clock is noticed soon.
+    fn keep_ticking(&mut self, ctx: &mut Ctx<'_, LockNode>) {
+        if self.ticking {
+            return;
+        }
+        let until = match &self.holder {
+            Some(h) => h.expires,
+            None if !self.waiters.is_empty() => self.ready_at,
+            None => return,
+        };
+        let left = until.saturating_sub(ctx.clock());
+        let wait = Time(left.clamp(1_000, TICK.0 as i64) as u64);
+        self.ticking = true;
+        ctx.set_timer(wait, Timer::Tick);
     }
 
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
+    /// Takes the lease back if it has run out on this server's clock.
+    fn expire(&mut self, ctx: &mut Ctx<'_, LockNode>) -> bool {
+        let Some(h) = &self.holder else { return false };
+        if ctx.clock() < h.expires {
+            return false;
+        }
+        if ctx.logging() {
+            let what = if h.value == 0 {
+                format!("token {}", h.token)
+            } else {
+                format!("value {}", h.value)
+            };
+            ctx.log(format!(
+                "{}: the lease of {} ({what}) ran out on its clock",
+                ctx.name(ctx.me()),
+                ctx.name(h.client),
+            ));
+        }
+        self.holder = None;
+        ctx.count(EXPIRED, 1);
+        self.publish(ctx);
+        true
+    }
+
+    fn grant_next(&mut self, ctx: &mut Ctx<'_, LockNode>) {
+        if self.holder.is_some() || ctx.clock() < self.ready_at || self.waiters.is_empty() {
+            return;
+        }
+        let w = self.waiters.remove(0);
+        self.grant(ctx, w.client, w.value);
+    }
+
+    fn grant(&mut self, ctx: &mut Ctx<'_, LockNode>, client: usize, value: u64) {
+        let token = self.next_token;
+        self.next_token += 1;
+        self.waiters.retain(|w| w.client != client);
+        self.holder = Some(Hold {
+            client,
+            token,
+            value,
+            since: ctx.now(),
+            expires: ctx.clock() + self.cfg.lease.0 as i64,
+        });
+        ctx.count(GRANTS, 1);
+        let (_, quorum) = self.topo.in_use(self.cfg.redlock);
+        let key = if value == 0 {
+            GrantKey::Token(token)
+        } else {
+            GrantKey::Value(value)
+        };
+        ctx.world().granted(key, quorum);
+        if ctx.logging() {
+            let what = if value == 0 {
+                format!("token {token}")
+            } else {
+                format!("value {value}")
+            };
+            ctx.log(format!(
+                "{} grants the lock to {} with {what} for {}",
+                ctx.name(ctx.me()),
+                ctx.name(client),
+                self.cfg.lease
+            ));
+        }
+        ctx.send(client, Msg::Granted { token, value });
+        self.keep_ticking(ctx);
+        self.publish(ctx);
+    }
+
+    /// Updates the lock's gauges, the judge's view of the service and the
+    /// lease bars of every client.
+    fn publish(&mut self, ctx: &mut Ctx<'_, LockNode>) {
+        let held = self.holder.is_some() as u8 as f64;
+        let waiting = self.waiters.len() as f64;
+        ctx.gauge(&self.held_metric, held);
+        ctx.gauge(&self.waiting_metric, waiting);
+        let me = ctx.me();
+        let claim = self
+            .holder
+            .as_ref()
+            .map(|h| (h.client, if h.value == 0 { h.token } else { h.value }));
+        ctx.world().served(me, claim);
+        let (servers, quorum) = self.topo.in_use(self.cfg.redlock);
+        for (i, &c) in self.topo.clients.iter().enumerate() {
+            let v = ctx.world().lease_of(c, servers, quorum);
+            ctx.gauge(&self.topo.lease_metrics[i], v as f64);
+        }
+    }
+
+    pub fn holder(&self) -> Option<usize> {
+        self.holder.as_ref().map(|h| h.client)
+    }
+
+    /// When the lease runs out, in virtual time, as the server's clock now stands.
+    fn expiry_text(&self, h: &Hold) -> String {
+        // To the tenth of a second: enough to compare with the header's time.
+        let at = (h.expires - self.skew).max(0) as u64;
+        format!("{}", Time(at / 100_000 * 100_000))
+    }
+}
+
+impl Role<LockNode> for Server {
+    fn name(&self) -> &str {
+        "lock-server"
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, LockNode>) {
         self.skew = ctx.clock() - ctx.now().0 as i64;
         self.ready_at = if self.started {
             ctx.clock() + self.cfg.lease.0 as i64
@@ -102,43 +220,7 @@ impl Server {
         self.publish(ctx);
     }
 
-    pub fn on_crash(&mut self, ctx: &mut Cx<'_>) {
-        self.holder = None;
-        self.waiters.clear();
-        self.ticking = false;
-        self.publish(ctx);
-    }
-
-    pub fn on_timer(&mut self, ctx: &mut Cx<'_>, timer: Timer) {
-        if let Timer::Tick = timer {
-            self.skew = ctx.clock() - ctx.now().0 as i64;
-            self.ticking = false;
-            // After an expiry, or once a restarted server is ready.
-            self.expire(ctx);
-            self.grant_next(ctx);
-            self.keep_ticking(ctx);
-        }
-    }
-
-    /// Makes sure a tick comes while there is a lease to watch or a waiter
-    /// to serve: at the lease's end by its clock, or within a second, so a
-    /// jump of its clock is noticed soon.
-    fn keep_ticking(&mut self, ctx: &mut Cx<'_>) {
-        if self.ticking {
-            return;
-        }
-        let until = match &self.holder {
-            Some(h) => h.expires,
-            None if !self.waiters.is_empty() => self.ready_at,
-            None => return,
-        };
-        let left = until.saturating_sub(ctx.clock());
-        let wait = Time(left.clamp(1_000, TICK.0 as i64) as u64);
-        self.ticking = true;
-        ctx.set_timer(wait, Timer::Tick);
-    }
-
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Ctx<'_, LockNode>, from: usize, msg: Msg) {
         self.skew = ctx.clock() - ctx.now().0 as i64;
         match msg {
             Msg::Acquire { value, wait } => {
@@ -187,100 +269,29 @@ impl Server {
         }
     }
 
-    /// Takes the lease back if it has run out on this server's clock.
-    fn expire(&mut self, ctx: &mut Cx<'_>) -> bool {
-        let Some(h) = &self.holder else { return false };
-        if ctx.clock() < h.expires {
-            return false;
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, LockNode>, timer: Timer) {
+        if let Timer::Tick = timer {
+            self.skew = ctx.clock() - ctx.now().0 as i64;
+            self.ticking = false;
+            // After an expiry, or once a restarted server is ready.
+            self.expire(ctx);
+            self.grant_next(ctx);
+            self.keep_ticking(ctx);
         }
-        if ctx.logging() {
-            let what = if h.value == 0 {
-                format!("token {}", h.token)
-            } else {
-                format!("value {}", h.value)
-            };
-            ctx.log(format!(
-                "{}: the lease of {} ({what}) ran out on its clock",
-                ctx.name(ctx.me()),
-                ctx.name(h.client),
-            ));
-        }
+    }
+
+    fn on_crash(&mut self, ctx: &mut Ctx<'_, LockNode>) {
         self.holder = None;
-        ctx.count(EXPIRED, 1);
-        self.publish(ctx);
-        true
-    }
-
-    fn grant_next(&mut self, ctx: &mut Cx<'_>) {
-        if self.holder.is_some() || ctx.clock() < self.ready_at || self.waiters.is_empty() {
-            return;
-        }
-        let w = self.waiters.remove(0);
-        self.grant(ctx, w.client, w.value);
-    }
-
-    fn grant(&mut self, ctx: &mut Cx<'_>, client: usize, value: u64) {
-        let token = self.next_token;
-        self.next_token += 1;
-        self.waiters.retain(|w| w.client != client);
-        self.holder = Some(Hold {
-            client,
-            token,
-            value,
-            since: ctx.now(),
-            expires: ctx.clock() + self.cfg.lease.0 as i64,
-        });
-        ctx.count(GRANTS, 1);
-        let (_, quorum) = self.topo.in_use(self.cfg.redlock);
-        let key = if value == 0 {
-            GrantKey::Token(token)
-        } else {
-            GrantKey::Value(value)
-        };
-        ctx.world().granted(key, quorum);
-        if ctx.logging() {
-            let what = if value == 0 {
-                format!("token {token}")
-            } else {
-                format!("value {value}")
-            };
-            ctx.log(format!(
-                "{} grants the lock to {} with {what} for {}",
-                ctx.name(ctx.me()),
-                ctx.name(client),
-                self.cfg.lease
-            ));
-        }
-        ctx.send(client, Msg::Granted { token, value });
-        self.keep_ticking(ctx);
+        self.waiters.clear();
+        self.ticking = false;
         self.publish(ctx);
     }
 
-    /// Updates the lock's gauges, the judge's view of the service and the
-    /// lease bars of every client.
-    fn publish(&mut self, ctx: &mut Cx<'_>) {
-        let held = self.holder.is_some() as u8 as f64;
-        let waiting = self.waiters.len() as f64;
-        ctx.gauge(&self.held_metric, held);
-        ctx.gauge(&self.waiting_metric, waiting);
-        let me = ctx.me();
-        let claim = self
-            .holder
-            .as_ref()
-            .map(|h| (h.client, if h.value == 0 { h.token } else { h.value }));
-        ctx.world().served(me, claim);
-        let (servers, quorum) = self.topo.in_use(self.cfg.redlock);
-        for (i, &c) in self.topo.clients.iter().enumerate() {
-            let v = ctx.world().lease_of(c, servers, quorum);
-            ctx.gauge(&self.topo.lease_metrics[i], v as f64);
-        }
+    fn on_knob(&mut self, _ctx: &mut Ctx<'_, LockNode>, name: &str, value: &KnobValue) {
+        self.cfg.set(name, value);
     }
 
-    pub fn holder(&self) -> Option<usize> {
-        self.holder.as_ref().map(|h| h.client)
-    }
-
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
+    fn facts(&self) -> Vec<(&'static str, String)> {
         let holder = self
             .holder
             .as_ref()
@@ -299,14 +310,7 @@ impl Server {
         v
     }
 
-    /// When the lease runs out, in virtual time, as the server's clock now stands.
-    fn expiry_text(&self, h: &Hold) -> String {
-        // To the tenth of a second: enough to compare with the header's time.
-        let at = (h.expires - self.skew).max(0) as u64;
-        format!("{}", Time(at / 100_000 * 100_000))
-    }
-
-    pub fn locks(&self) -> Vec<LockView> {
+    fn locks(&self) -> Vec<LockView> {
         let names = &self.topo.names;
         let mut view = LockView::mutex(self.lock.clone());
         if let Some(h) = &self.holder {

@@ -5,9 +5,8 @@
 use super::metrics::{ACCEPTED, MAX_TOKEN, REJECTED, STALE};
 use super::msg::Msg;
 use super::{Config, LockNode};
+use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue};
-
-type Cx<'a> = Ctx<'a, LockNode>;
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -33,10 +32,6 @@ impl Store {
         }
     }
 
-    pub fn set_knob(&mut self, name: &str, value: &KnobValue) {
-        self.cfg.set(name, value);
-    }
-
     pub fn max_token(&self) -> u64 {
         self.max_token
     }
@@ -46,12 +41,18 @@ impl Store {
     pub fn history(&self) -> &[u64] {
         &self.history
     }
+}
 
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
+impl Role<LockNode> for Store {
+    fn name(&self) -> &str {
+        "storage"
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, LockNode>) {
         ctx.gauge(MAX_TOKEN, self.max_token as f64);
     }
 
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Ctx<'_, LockNode>, from: usize, msg: Msg) {
         let Msg::Write { token, grant, seq } = msg else {
             return;
         };
@@ -107,7 +108,11 @@ impl Store {
         );
     }
 
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
+    fn on_knob(&mut self, _ctx: &mut Ctx<'_, LockNode>, name: &str, value: &KnobValue) {
+        self.cfg.set(name, value);
+    }
+
+    fn facts(&self) -> Vec<(&'static str, String)> {
         let fencing = if self.cfg.redlock {
             "n/a"
         } else if self.cfg.fencing {

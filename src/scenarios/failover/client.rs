@@ -15,12 +15,11 @@ use super::FailoverNode;
 use super::config::Config;
 use super::metrics::{Ids, Record};
 use super::msg::{Msg, Timer};
+use crate::scenarios;
 use crate::sim::{Ctx, KnobValue, Time};
 use rand::RngExt;
 use std::collections::VecDeque;
 use std::sync::Arc;
-
-type Cx<'a> = Ctx<'a, FailoverNode>;
 
 /// Keys per client: each client writes its own few keys, so "newer" is simply
 /// a larger sequence number.
@@ -88,54 +87,13 @@ impl Client {
         self.ids.as_ref().expect("metrics are registered at start")
     }
 
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
-        let live = self.pending.iter().flatten().count();
-        vec![
-            ("role", "client".into()),
-            ("primary", self.names[self.believed].clone()),
-            ("acked", self.acked.to_string()),
-            ("failed", self.failed.to_string()),
-            ("pending", live.to_string()),
-        ]
-    }
-
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
-        self.ids = Some(Ids::register(ctx, &self.replicas));
-        self.base = self.next_seq;
-        self.schedule_write(ctx);
-        self.schedule_read(ctx);
-    }
-
-    pub fn on_crash(&mut self) {
-        self.pending.clear();
-        self.watchdog = None;
-        self.believed = self.replicas[0];
-        self.acked_seq = [0; KEYS as usize];
-        self.last_key = None;
-    }
-
-    pub fn on_knob(&mut self, ctx: &mut Cx<'_>, name: &str, value: &KnobValue) {
-        self.cfg.set(name, value);
-        match name {
-            "write_rate" => {
-                self.write_gen += 1;
-                self.schedule_write(ctx);
-            }
-            "read_rate" => {
-                self.read_gen += 1;
-                self.schedule_read(ctx);
-            }
-            _ => {}
-        }
-    }
-
     /// A Poisson process: exponential gaps with mean 1 / `rate`.
-    fn gap(ctx: &mut Cx<'_>, rate: f64) -> Time {
+    fn gap(ctx: &mut Ctx<'_, FailoverNode>, rate: f64) -> Time {
         let u: f64 = ctx.rng().random();
         Time::from_secs_f64(-(1.0 - u).ln() / rate).max(Time(1))
     }
 
-    fn schedule_write(&mut self, ctx: &mut Cx<'_>) {
+    fn schedule_write(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         if self.cfg.write_rate > 0.0 {
             let gap = Self::gap(ctx, self.cfg.write_rate);
             ctx.set_timer(
@@ -147,7 +105,7 @@ impl Client {
         }
     }
 
-    fn schedule_read(&mut self, ctx: &mut Cx<'_>) {
+    fn schedule_read(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         if self.cfg.read_rate > 0.0 {
             let gap = Self::gap(ctx, self.cfg.read_rate);
             ctx.set_timer(
@@ -159,81 +117,7 @@ impl Client {
         }
     }
 
-    pub fn on_timer(&mut self, ctx: &mut Cx<'_>, timer: Timer) {
-        match timer {
-            Timer::Arrival { generation } if generation == self.write_gen => {
-                self.issue(ctx);
-                self.schedule_write(ctx);
-            }
-            Timer::ReadTick { generation } if generation == self.read_gen => {
-                if let Some(key) = self.last_key {
-                    let i = ctx.rng().random_range(0..self.replicas.len());
-                    let want = self.acked_seq[key as usize];
-                    ctx.send(self.replicas[i], Msg::Read { key, want });
-                }
-                self.schedule_read(ctx);
-            }
-            // A timer can fire late (a busy or paused node), never early.
-            Timer::Watchdog if self.watchdog.is_some_and(|w| ctx.now() >= w) => {
-                self.watchdog = None;
-                self.on_watchdog(ctx);
-            }
-            _ => {}
-        }
-    }
-
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
-        match msg {
-            Msg::WriteOk { seq } => {
-                if let Some(p) = self.take(seq) {
-                    let ids = self.ids();
-                    let (acked, latency) = (ids.acked, ids.latency);
-                    ctx.add(acked, 1);
-                    ctx.sample(latency, (ctx.now() - p.issued).0);
-                    self.acked += 1;
-                    let k = p.key as usize;
-                    self.acked_seq[k] = self.acked_seq[k].max(seq);
-                    self.last_key = Some(p.key);
-                    self.believed = from;
-                }
-            }
-            Msg::NotPrimary { seq, attempt, hint } => {
-                if !self.current(seq, attempt) {
-                    return;
-                }
-                match hint.map(usize::from) {
-                    Some(h) if h != from => {
-                        self.believed = h;
-                        self.retry(ctx, seq, h);
-                    }
-                    _ => {
-                        // Nobody knows yet: wait a moment, then ask the next one.
-                        let target = self.after(from);
-                        self.believed = target;
-                        let wait = Time((self.cfg.client_timeout.0 / 20).max(1_000));
-                        let due = ctx.now() + wait;
-                        let p = self.get_mut(seq).expect("current");
-                        p.attempt += 1;
-                        p.target = target;
-                        p.due = due;
-                        p.resend = true;
-                        self.arm(ctx, due);
-                    }
-                }
-            }
-            Msg::ReadOk { want, found } => {
-                let ids = self.ids();
-                let (reads, stale) = (ids.reads, ids.stale);
-                ctx.add(reads, 1);
-                if found < want {
-                    ctx.add(stale, 1);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn issue(&mut self, ctx: &mut Cx<'_>) {
+    fn issue(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let key = ctx.rng().random_range(0..KEYS);
@@ -254,7 +138,7 @@ impl Client {
     }
 
     /// Sends the current attempt of write `seq` and sets its timeout.
-    fn send(&mut self, ctx: &mut Cx<'_>, seq: u32) {
+    fn send(&mut self, ctx: &mut Ctx<'_, FailoverNode>, seq: u32) {
         let now = ctx.now();
         let due = self.deadline(seq).min(now + self.cfg.client_timeout);
         let p = self.get_mut(seq).expect("pending");
@@ -266,7 +150,7 @@ impl Client {
     }
 
     /// Makes sure the watchdog fires at `at` or earlier.
-    fn arm(&mut self, ctx: &mut Cx<'_>, at: Time) {
+    fn arm(&mut self, ctx: &mut Ctx<'_, FailoverNode>, at: Time) {
         if self.watchdog.is_none_or(|w| at < w) {
             self.watchdog = Some(at);
             ctx.set_timer(at - ctx.now(), Timer::Watchdog);
@@ -274,7 +158,7 @@ impl Client {
     }
 
     /// Deals with every write whose attempt is due, then re-arms for the next.
-    fn on_watchdog(&mut self, ctx: &mut Cx<'_>) {
+    fn on_watchdog(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         let now = ctx.now();
         let mut due = std::mem::take(&mut self.scratch);
         due.clear();
@@ -304,7 +188,7 @@ impl Client {
     }
 
     /// Tries write `seq` again at `target`, unless its time is up.
-    fn retry(&mut self, ctx: &mut Cx<'_>, seq: u32, target: usize) {
+    fn retry(&mut self, ctx: &mut Ctx<'_, FailoverNode>, seq: u32, target: usize) {
         if ctx.now() >= self.deadline(seq) {
             self.take(seq);
             self.failed += 1;
@@ -359,5 +243,126 @@ impl Client {
             self.base += 1;
         }
         p
+    }
+}
+
+impl scenarios::Role<FailoverNode> for Client {
+    fn name(&self) -> &str {
+        "client"
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
+        self.ids = Some(Ids::register(ctx, &self.replicas));
+        self.base = self.next_seq;
+        self.schedule_write(ctx);
+        self.schedule_read(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, FailoverNode>, from: usize, msg: Msg) {
+        match msg {
+            Msg::WriteOk { seq } => {
+                if let Some(p) = self.take(seq) {
+                    let ids = self.ids();
+                    let (acked, latency) = (ids.acked, ids.latency);
+                    ctx.add(acked, 1);
+                    ctx.sample(latency, (ctx.now() - p.issued).0);
+                    self.acked += 1;
+                    let k = p.key as usize;
+                    self.acked_seq[k] = self.acked_seq[k].max(seq);
+                    self.last_key = Some(p.key);
+                    self.believed = from;
+                }
+            }
+            Msg::NotPrimary { seq, attempt, hint } => {
+                if !self.current(seq, attempt) {
+                    return;
+                }
+                match hint.map(usize::from) {
+                    Some(h) if h != from => {
+                        self.believed = h;
+                        self.retry(ctx, seq, h);
+                    }
+                    _ => {
+                        // Nobody knows yet: wait a moment, then ask the next one.
+                        let target = self.after(from);
+                        self.believed = target;
+                        let wait = Time((self.cfg.client_timeout.0 / 20).max(1_000));
+                        let due = ctx.now() + wait;
+                        let p = self.get_mut(seq).expect("current");
+                        p.attempt += 1;
+                        p.target = target;
+                        p.due = due;
+                        p.resend = true;
+                        self.arm(ctx, due);
+                    }
+                }
+            }
+            Msg::ReadOk { want, found } => {
+                let ids = self.ids();
+                let (reads, stale) = (ids.reads, ids.stale);
+                ctx.add(reads, 1);
+                if found < want {
+                    ctx.add(stale, 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, FailoverNode>, timer: Timer) {
+        match timer {
+            Timer::Arrival { generation } if generation == self.write_gen => {
+                self.issue(ctx);
+                self.schedule_write(ctx);
+            }
+            Timer::ReadTick { generation } if generation == self.read_gen => {
+                if let Some(key) = self.last_key {
+                    let i = ctx.rng().random_range(0..self.replicas.len());
+                    let want = self.acked_seq[key as usize];
+                    ctx.send(self.replicas[i], Msg::Read { key, want });
+                }
+                self.schedule_read(ctx);
+            }
+            // A timer can fire late (a busy or paused node), never early.
+            Timer::Watchdog if self.watchdog.is_some_and(|w| ctx.now() >= w) => {
+                self.watchdog = None;
+                self.on_watchdog(ctx);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_crash(&mut self, _ctx: &mut Ctx<'_, FailoverNode>) {
+        self.pending.clear();
+        self.watchdog = None;
+        self.believed = self.replicas[0];
+        self.acked_seq = [0; KEYS as usize];
+        self.last_key = None;
+    }
+
+    fn on_knob(&mut self, ctx: &mut Ctx<'_, FailoverNode>, name: &str, value: &KnobValue) {
+        self.cfg.set(name, value);
+        match name {
+            "write_rate" => {
+                self.write_gen += 1;
+                self.schedule_write(ctx);
+            }
+            "read_rate" => {
+                self.read_gen += 1;
+                self.schedule_read(ctx);
+            }
+            _ => {}
+        }
+    }
+
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        let live = self.pending.iter().flatten().count();
+        vec![
+            ("role", "client".into()),
+            ("primary", self.names[self.believed].clone()),
+            ("acked", self.acked.to_string()),
+            ("failed", self.failed.to_string()),
+            ("pending", live.to_string()),
+        ]
     }
 }

@@ -34,101 +34,19 @@ pub use log::Log;
 pub use msg::{Entry, Msg, Refusal, Timer, WriteId};
 pub use replica::{Replica, Role};
 
-use super::spec::{MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, Tone, new_sim};
-use crate::sim::{Cluster, Ctx, KnobValue, Node, Sim};
+use super::{NodeDef, Panel, RoleSpec, Roles, ScenarioSpec, Setup, Tone, new_sim};
+use crate::roles;
+use crate::sim::Sim;
 use std::sync::Arc;
 
-/// A node of the failover cluster.
-#[derive(Clone, Debug)]
-pub enum FailoverNode {
-    Replica(Box<Replica>),
-    Client(Box<Client>),
-}
-
-impl FailoverNode {
-    pub fn as_replica(&self) -> Option<&Replica> {
-        match self {
-            FailoverNode::Replica(r) => Some(r),
-            FailoverNode::Client(_) => None,
-        }
-    }
-}
-
-impl Node for FailoverNode {
-    type Msg = Msg;
-    type Timer = Timer;
-    type World = Judge;
-
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
-        match self {
-            FailoverNode::Replica(r) => r.on_start(ctx),
-            FailoverNode::Client(c) => c.on_start(ctx),
-        }
-    }
-
-    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: usize, msg: Msg) {
-        match self {
-            FailoverNode::Replica(r) => r.on_message(ctx, from, msg),
-            FailoverNode::Client(c) => c.on_message(ctx, from, msg),
-        }
-    }
-
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Timer) {
-        match self {
-            FailoverNode::Replica(r) => r.on_timer(ctx, timer),
-            FailoverNode::Client(c) => c.on_timer(ctx, timer),
-        }
-    }
-
-    fn on_crash(&mut self, ctx: &mut Ctx<'_, Self>) {
-        match self {
-            FailoverNode::Replica(r) => r.on_crash(ctx),
-            FailoverNode::Client(c) => c.on_crash(),
-        }
-    }
-
-    fn on_knob(&mut self, ctx: &mut Ctx<'_, Self>, name: &str, value: &KnobValue) {
-        match self {
-            FailoverNode::Replica(r) => r.set_knob(name, value),
-            FailoverNode::Client(c) => c.on_knob(ctx, name, value),
-        }
-    }
-
-    fn role(&self) -> &str {
-        match self {
-            FailoverNode::Replica(r) => match r.role() {
-                Role::Primary => "primary",
-                Role::Candidate => "candidate",
-                Role::Follower => "replica",
-            },
-            FailoverNode::Client(_) => "client",
-        }
-    }
-
-    fn facts(&self) -> Vec<(&'static str, String)> {
-        match self {
-            FailoverNode::Replica(r) => vec![
-                ("role", self.role().to_string()),
-                ("epoch", r.epoch().to_string()),
-                ("log", r.log().len().to_string()),
-                ("commit", r.commit().to_string()),
-                ("voted", r.voted_for().unwrap_or("-").to_string()),
-            ],
-            FailoverNode::Client(c) => c.facts(),
-        }
-    }
-}
-
-fn metric_specs(nodes: &[NodeDef]) -> Vec<MetricSpec> {
-    metrics::specs(nodes)
+roles! {
+    /// A node of the failover cluster.
+    pub enum FailoverNode { msg: Msg, timer: Timer, world: Judge }
+    Replica(Replica) as_replica,
+    Client(Client) as_client,
 }
 
 fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
-    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter()
-            .map(|(m, l)| (m.to_string(), l.to_string()))
-            .collect()
-    };
     let lag = nodes
         .iter()
         .filter(|n| n.role == "replica")
@@ -153,54 +71,35 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
             metrics: lag,
             max: None,
         },
-        Panel::Rates {
-            title: "Writes".into(),
-            metrics: pairs(&[(metrics::ACKED, "acked"), (metrics::FAILED, "failed")]),
-        },
-        Panel::Totals {
-            title: "Broken promises".into(),
-            metrics: pairs(&[
+        Panel::rates(
+            "Writes",
+            &[(metrics::ACKED, "acked"), (metrics::FAILED, "failed")],
+        ),
+        Panel::totals(
+            "Broken promises",
+            &[
                 (metrics::ACKED_LOST, "acked writes lost"),
                 (metrics::SPLIT_BRAIN, "split-brain writes"),
                 (metrics::FAILED, "writes failed"),
                 (metrics::STALE, "stale reads"),
-            ]),
-        },
-        Panel::Latencies {
-            title: "Failover".into(),
-            metrics: pairs(&[
+            ],
+        ),
+        Panel::latencies(
+            "Failover",
+            &[
                 (metrics::DETECTION, "detection"),
                 (metrics::UNAVAILABLE, "unavailable"),
                 (metrics::LATENCY, "write latency"),
-            ]),
-        },
+            ],
+        ),
     ]
 }
 
 /// The failover cluster: `replica` nodes (the first starts as primary of
 /// epoch 1) and `client` nodes.
 pub fn build_sim(setup: &Setup) -> Result<Sim<FailoverNode>, String> {
+    SPEC.check_roles(setup)?;
     let replicas: Arc<[usize]> = setup.with_role("replica").into();
-    let clients = setup.with_role("client");
-    if replicas.len() < 2 {
-        return Err(format!(
-            "failover needs at least 2 nodes with role `replica` (found {})",
-            replicas.len()
-        ));
-    }
-    if clients.is_empty() {
-        return Err("failover needs at least one node with role `client`".into());
-    }
-    if let Some(other) = setup
-        .nodes
-        .iter()
-        .find(|n| n.role != "replica" && n.role != "client")
-    {
-        return Err(format!(
-            "node `{}` has role `{}`; failover clusters declare only `replica` and `client` nodes",
-            other.name, other.role
-        ));
-    }
     if setup.nodes.len() > u16::MAX as usize {
         return Err("failover supports at most 65535 nodes".into());
     }
@@ -213,32 +112,27 @@ pub fn build_sim(setup: &Setup) -> Result<Sim<FailoverNode>, String> {
         .map(|(i, d)| match d.role.as_str() {
             "replica" => {
                 let pos = replicas.iter().position(|&r| r == i).expect("a replica");
-                FailoverNode::Replica(Box::new(Replica::new(
-                    replicas.clone(),
-                    names.clone(),
-                    pos,
-                    pos == 0,
-                    cfg,
-                )))
+                Replica::new(replicas.clone(), names.clone(), pos, pos == 0, cfg).into()
             }
-            _ => FailoverNode::Client(Box::new(Client::new(replicas.clone(), names.clone(), cfg))),
+            _ => Client::new(replicas.clone(), names.clone(), cfg).into(),
         })
         .collect();
-    Ok(new_sim(setup, nodes, &metric_specs(&setup.nodes)))
-}
-
-fn build(setup: &Setup) -> Result<Box<dyn Cluster + Send>, String> {
-    Ok(Box::new(build_sim(setup)?))
+    Ok(new_sim(setup, nodes, &metrics::specs(&setup.nodes)))
 }
 
 pub static SPEC: ScenarioSpec = ScenarioSpec {
     id: "failover",
     summary: "A primary, its replicas and clients: kill or cut off the primary and watch \
               failover lose writes or split the brain, unless quorums and fencing stop it.",
-    roles: &["replica", "client", "primary", "candidate"],
-    knobs: config::knobs,
+    roles: Roles(&[
+        RoleSpec::at_least(2, "replica").note("the first starts as primary"),
+        RoleSpec::at_least(1, "client"),
+        RoleSpec::taken("primary"),
+        RoleSpec::taken("candidate"),
+    ]),
+    knobs: Config::knobs,
     commands: &[],
-    metrics: metric_specs,
+    metrics: metrics::specs,
     panels,
-    build,
+    build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

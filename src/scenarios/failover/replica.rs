@@ -16,11 +16,10 @@ use super::judge::Lost;
 use super::log::Log;
 use super::metrics::{Ids, Record};
 use super::msg::{Entry, Msg, Refusal, Timer, WriteId};
-use crate::sim::{Ctx, MetricId, Time};
+use crate::scenarios;
+use crate::sim::{Ctx, KnobValue, MetricId, Time};
 use rand::RngExt;
 use std::sync::Arc;
-
-type Cx<'a> = Ctx<'a, FailoverNode>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -123,10 +122,6 @@ impl Replica {
         self.voted_for.map(|v| self.names[v].as_str())
     }
 
-    pub fn set_knob(&mut self, name: &str, value: &crate::sim::KnobValue) {
-        self.cfg.set(name, value);
-    }
-
     fn ids(&self) -> &Ids {
         self.ids.as_ref().expect("metrics are registered at start")
     }
@@ -148,31 +143,6 @@ impl Replica {
 
     // ---- lifecycle ----
 
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
-        self.ids = Some(Ids::register(ctx, &self.replicas));
-        self.drop_volatile();
-        self.last_heard = ctx.now();
-        if !self.booted {
-            self.booted = true;
-            if self.starts_primary {
-                self.epoch = 1;
-                self.voted_for = Some(self.me());
-                self.take_office(ctx, false);
-                return;
-            }
-        }
-        self.reset_election(ctx);
-    }
-
-    pub fn on_crash(&mut self, ctx: &mut Cx<'_>) {
-        if self.role == Role::Primary {
-            let n = ctx.world().set_primary(self.me(), false);
-            let id = self.ids().primaries;
-            ctx.set(id, n as f64);
-        }
-        self.drop_volatile();
-    }
-
     fn drop_volatile(&mut self) {
         self.role = Role::Follower;
         self.commit = 0;
@@ -186,62 +156,10 @@ impl Replica {
         self.acked_any = false;
     }
 
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
-        match msg {
-            Msg::Write { seq, key, attempt } => self.on_write(ctx, from, seq, key, attempt),
-            Msg::Read { key, want } => {
-                let found = self.log.read(from as u16, key);
-                ctx.send(from, Msg::ReadOk { want, found });
-            }
-            Msg::Append {
-                epoch,
-                prev_index,
-                prev_epoch,
-                entries,
-                commit,
-            } => self.on_append(ctx, from, epoch, prev_index, prev_epoch, &entries, commit),
-            Msg::AppendReply {
-                term,
-                epoch,
-                result,
-            } => self.on_append_reply(ctx, from, term, epoch, result),
-            Msg::Vote {
-                epoch,
-                last_index,
-                last_epoch,
-            } => self.on_vote(ctx, from, epoch, last_index, last_epoch),
-            Msg::VoteReply { epoch, granted } => self.on_vote_reply(ctx, from, epoch, granted),
-            Msg::WriteOk { .. } | Msg::NotPrimary { .. } | Msg::ReadOk { .. } => {}
-        }
-    }
-
-    pub fn on_timer(&mut self, ctx: &mut Cx<'_>, timer: Timer) {
-        match timer {
-            Timer::Election => {
-                self.election_armed = false;
-                if self.role == Role::Primary {
-                    return;
-                }
-                let now = ctx.now();
-                if now >= self.election_deadline {
-                    self.start_election(ctx);
-                } else {
-                    self.election_armed = true;
-                    ctx.set_timer(self.election_deadline - now, Timer::Election);
-                }
-            }
-            Timer::Heartbeat { epoch } if self.role == Role::Primary && epoch == self.epoch => {
-                self.heartbeat(ctx);
-                ctx.set_timer(self.cfg.heartbeat, Timer::Heartbeat { epoch });
-            }
-            _ => {}
-        }
-    }
-
     // ---- failure detection and elections ----
 
     /// Pushes the election deadline a fresh random timeout into the future.
-    fn reset_election(&mut self, ctx: &mut Cx<'_>) {
+    fn reset_election(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         let (lo, hi) = self.cfg.election_range();
         let timeout = Time(ctx.rng().random_range(lo..=hi));
         self.election_deadline = ctx.now() + timeout;
@@ -251,7 +169,7 @@ impl Replica {
         }
     }
 
-    fn start_election(&mut self, ctx: &mut Cx<'_>) {
+    fn start_election(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         let now = ctx.now();
         if self.role == Role::Follower {
             let id = self.ids().detection;
@@ -290,7 +208,7 @@ impl Replica {
 
     fn on_vote(
         &mut self,
-        ctx: &mut Cx<'_>,
+        ctx: &mut Ctx<'_, FailoverNode>,
         from: usize,
         epoch: u32,
         last_index: u32,
@@ -327,7 +245,13 @@ impl Replica {
         );
     }
 
-    fn on_vote_reply(&mut self, ctx: &mut Cx<'_>, from: usize, epoch: u32, granted: bool) {
+    fn on_vote_reply(
+        &mut self,
+        ctx: &mut Ctx<'_, FailoverNode>,
+        from: usize,
+        epoch: u32,
+        granted: bool,
+    ) {
         if epoch > self.epoch {
             if self.role != Role::Primary || self.cfg.fencing {
                 self.adopt_epoch(ctx, epoch, from);
@@ -346,7 +270,7 @@ impl Replica {
     }
 
     /// A newer epoch exists: take its number and, if leading or standing, step down.
-    fn adopt_epoch(&mut self, ctx: &mut Cx<'_>, epoch: u32, from: usize) {
+    fn adopt_epoch(&mut self, ctx: &mut Ctx<'_, FailoverNode>, epoch: u32, from: usize) {
         self.epoch = epoch;
         self.voted_for = None;
         if self.role != Role::Follower {
@@ -362,7 +286,7 @@ impl Replica {
         }
     }
 
-    fn become_follower(&mut self, ctx: &mut Cx<'_>) {
+    fn become_follower(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         if self.role == Role::Primary {
             let n = ctx.world().set_primary(self.me(), false);
             let id = self.ids().primaries;
@@ -379,7 +303,7 @@ impl Replica {
 
     /// Becomes primary of the current epoch (`elected` is false only for the
     /// primary the cluster boots with).
-    fn take_office(&mut self, ctx: &mut Cx<'_>, elected: bool) {
+    fn take_office(&mut self, ctx: &mut Ctx<'_, FailoverNode>, elected: bool) {
         let now = ctx.now();
         let me = self.me();
         self.role = Role::Primary;
@@ -416,7 +340,14 @@ impl Replica {
 
     // ---- the primary ----
 
-    fn on_write(&mut self, ctx: &mut Cx<'_>, from: usize, seq: u32, key: u8, attempt: u32) {
+    fn on_write(
+        &mut self,
+        ctx: &mut Ctx<'_, FailoverNode>,
+        from: usize,
+        seq: u32,
+        key: u8,
+        attempt: u32,
+    ) {
         if self.role != Role::Primary {
             let hint = self.known_primary.map(|p| p as u16);
             ctx.send(from, Msg::NotPrimary { seq, attempt, hint });
@@ -448,7 +379,7 @@ impl Replica {
     /// date), and a fresh reading of how far each trails. With sync or quorum
     /// replication a follower that was sent an append within the last half
     /// period needs no heartbeat: that append told it the primary lives.
-    fn heartbeat(&mut self, ctx: &mut Cx<'_>) {
+    fn heartbeat(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         let batch = self.batch();
         let recent = ctx.now().saturating_sub(Time(self.cfg.heartbeat.0 / 2));
         let eager = self.cfg.replication != Replication::Async;
@@ -467,7 +398,7 @@ impl Replica {
 
     /// Sends replica `p` the entries from its next index on, at most `cap`.
     /// Optimistic: the next index moves past them at once.
-    fn ship(&mut self, ctx: &mut Cx<'_>, p: usize, cap: u32) {
+    fn ship(&mut self, ctx: &mut Ctx<'_, FailoverNode>, p: usize, cap: u32) {
         let last = self.log.len();
         let prev = self.next[p].clamp(1, last + 1) - 1;
         let end = last.min(prev + cap);
@@ -486,7 +417,7 @@ impl Replica {
 
     fn on_append_reply(
         &mut self,
-        ctx: &mut Cx<'_>,
+        ctx: &mut Ctx<'_, FailoverNode>,
         from: usize,
         term: u32,
         epoch: u32,
@@ -534,7 +465,7 @@ impl Replica {
     /// acknowledges the writes it passes. Only entries of the primary's own
     /// epoch are counted (Raft's commit rule): an older entry on a majority
     /// may still be overwritten by a primary that never saw it.
-    fn advance_commit(&mut self, ctx: &mut Cx<'_>) {
+    fn advance_commit(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         let last = self.log.len();
         let target = match self.cfg.replication {
             Replication::Async => last,
@@ -558,7 +489,7 @@ impl Replica {
         self.commit = target;
     }
 
-    fn ack(&mut self, ctx: &mut Cx<'_>, index: u32, e: Entry) {
+    fn ack(&mut self, ctx: &mut Ctx<'_, FailoverNode>, index: u32, e: Entry) {
         ctx.send(e.id.client as usize, Msg::WriteOk { seq: e.id.seq });
         let now = ctx.now();
         let verdict = ctx.world().acked(index, &e, now);
@@ -593,7 +524,7 @@ impl Replica {
     #[allow(clippy::too_many_arguments)]
     fn on_append(
         &mut self,
-        ctx: &mut Cx<'_>,
+        ctx: &mut Ctx<'_, FailoverNode>,
         from: usize,
         epoch: u32,
         prev_index: u32,
@@ -659,7 +590,13 @@ impl Replica {
         }
     }
 
-    fn reply(&self, ctx: &mut Cx<'_>, to: usize, term: u32, result: Result<u32, Refusal>) {
+    fn reply(
+        &self,
+        ctx: &mut Ctx<'_, FailoverNode>,
+        to: usize,
+        term: u32,
+        result: Result<u32, Refusal>,
+    ) {
         let msg = Msg::AppendReply {
             term,
             epoch: self.epoch,
@@ -668,7 +605,7 @@ impl Replica {
         ctx.send(to, msg);
     }
 
-    fn report_lost(&self, ctx: &mut Cx<'_>, lost: Lost, how: &str) {
+    fn report_lost(&self, ctx: &mut Ctx<'_, FailoverNode>, lost: Lost, how: &str) {
         if lost.count == 0 {
             return;
         }
@@ -686,5 +623,106 @@ impl Replica {
             );
             ctx.log(line);
         }
+    }
+}
+
+impl scenarios::Role<FailoverNode> for Replica {
+    fn name(&self) -> &str {
+        match self.role {
+            Role::Primary => "primary",
+            Role::Candidate => "candidate",
+            Role::Follower => "replica",
+        }
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
+        self.ids = Some(Ids::register(ctx, &self.replicas));
+        self.drop_volatile();
+        self.last_heard = ctx.now();
+        if !self.booted {
+            self.booted = true;
+            if self.starts_primary {
+                self.epoch = 1;
+                self.voted_for = Some(self.me());
+                self.take_office(ctx, false);
+                return;
+            }
+        }
+        self.reset_election(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, FailoverNode>, from: usize, msg: Msg) {
+        match msg {
+            Msg::Write { seq, key, attempt } => self.on_write(ctx, from, seq, key, attempt),
+            Msg::Read { key, want } => {
+                let found = self.log.read(from as u16, key);
+                ctx.send(from, Msg::ReadOk { want, found });
+            }
+            Msg::Append {
+                epoch,
+                prev_index,
+                prev_epoch,
+                entries,
+                commit,
+            } => self.on_append(ctx, from, epoch, prev_index, prev_epoch, &entries, commit),
+            Msg::AppendReply {
+                term,
+                epoch,
+                result,
+            } => self.on_append_reply(ctx, from, term, epoch, result),
+            Msg::Vote {
+                epoch,
+                last_index,
+                last_epoch,
+            } => self.on_vote(ctx, from, epoch, last_index, last_epoch),
+            Msg::VoteReply { epoch, granted } => self.on_vote_reply(ctx, from, epoch, granted),
+            Msg::WriteOk { .. } | Msg::NotPrimary { .. } | Msg::ReadOk { .. } => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, FailoverNode>, timer: Timer) {
+        match timer {
+            Timer::Election => {
+                self.election_armed = false;
+                if self.role == Role::Primary {
+                    return;
+                }
+                let now = ctx.now();
+                if now >= self.election_deadline {
+                    self.start_election(ctx);
+                } else {
+                    self.election_armed = true;
+                    ctx.set_timer(self.election_deadline - now, Timer::Election);
+                }
+            }
+            Timer::Heartbeat { epoch } if self.role == Role::Primary && epoch == self.epoch => {
+                self.heartbeat(ctx);
+                ctx.set_timer(self.cfg.heartbeat, Timer::Heartbeat { epoch });
+            }
+            _ => {}
+        }
+    }
+
+    fn on_knob(&mut self, _ctx: &mut Ctx<'_, FailoverNode>, name: &str, value: &KnobValue) {
+        self.cfg.set(name, value);
+    }
+
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("role", self.name().to_string()),
+            ("epoch", self.epoch.to_string()),
+            ("log", self.log.len().to_string()),
+            ("commit", self.commit.to_string()),
+            ("voted", self.voted_for().unwrap_or("-").to_string()),
+        ]
+    }
+
+    fn on_crash(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
+        if self.role == Role::Primary {
+            let n = ctx.world().set_primary(self.me(), false);
+            let id = self.ids().primaries;
+            ctx.set(id, n as f64);
+        }
+        self.drop_volatile();
     }
 }

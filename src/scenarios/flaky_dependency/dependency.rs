@@ -11,15 +11,15 @@
 //! error at once (the process went away and their connections broke);
 //! `recover` answers them at once (the stall cleared); `hang` leaves them be.
 
+use super::FlakyNode;
 use super::breaker::State;
+use super::config::Settings;
 use super::metrics::names;
-use super::nodes::{Ep, FlakyNode, Msg, Timer};
-use super::settings::Settings;
+use super::msg::{Ep, Msg, Timer};
+use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue, Time, TimerId};
 use rand_distr::{Distribution, Normal};
 use std::collections::BTreeMap;
-
-type Cx<'a, 'b> = &'a mut Ctx<'b, FlakyNode>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -71,11 +71,50 @@ impl Dependency {
         self.mode
     }
 
+    fn answer(&mut self, ctx: &mut Ctx<'_, FlakyNode>, p: Pending, ok: bool) {
+        let reply = Msg::CallReply {
+            task: p.task,
+            attempt: p.attempt,
+            ok,
+        };
+        ctx.send(p.from, reply);
+    }
+
+    /// Normal around `service_time` with a quarter of it as spread (5 ms at
+    /// the default 20 ms), never below a tenth of it.
+    fn service_time(&self, ctx: &mut Ctx<'_, FlakyNode>) -> Time {
+        let mean = self.settings.service_time.as_micros() as f64;
+        let normal = Normal::new(mean, mean / 4.0).expect("spread is finite");
+        let us = normal.sample(ctx.rng()).max(mean / 10.0);
+        Time(us.round() as u64)
+    }
+
+    /// Writes down the recovery for the front end's breaker-close measurement.
+    /// A breaker that is closed already closes in no time at all; with the
+    /// breaker off there is nothing to measure.
+    fn note_recovery(&mut self, ctx: &mut Ctx<'_, FlakyNode>) {
+        let i = self.ep.index();
+        let now = ctx.now();
+        let breaker = ctx.world().breaker[i];
+        let r = &mut ctx.world().recovery[i];
+        r.at = Some(now);
+        r.measured = !matches!(breaker, Some(State::Open | State::HalfOpen));
+        if breaker == Some(State::Closed) {
+            ctx.observe(names(self.ep).recovery_close, Time::ZERO);
+        }
+    }
+}
+
+impl Role<FlakyNode> for Dependency {
+    fn name(&self) -> &str {
+        "dependency"
+    }
+
     /// Its mood survives a restart: a hung or broken service is usually
     /// still hung or broken after one.
-    pub fn on_start(&mut self, _ctx: Cx) {}
+    fn on_start(&mut self, _ctx: &mut Ctx<'_, FlakyNode>) {}
 
-    pub fn on_message(&mut self, ctx: Cx, from: usize, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Ctx<'_, FlakyNode>, from: usize, msg: Msg) {
         let Msg::Call { task, attempt } = msg else {
             return;
         };
@@ -106,7 +145,7 @@ impl Dependency {
         self.pending.insert(id, p);
     }
 
-    pub fn on_timer(&mut self, ctx: Cx, timer: Timer) {
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, FlakyNode>, timer: Timer) {
         if let Timer::Answer { pending } = timer
             && let Some(p) = self.pending.remove(&pending)
         {
@@ -114,15 +153,15 @@ impl Dependency {
         }
     }
 
-    pub fn on_crash(&mut self) {
+    fn on_crash(&mut self, _ctx: &mut Ctx<'_, FlakyNode>) {
         self.pending.clear();
     }
 
-    pub fn on_knob(&mut self, name: &str, value: &KnobValue) {
-        self.settings.apply(name, value);
+    fn on_knob(&mut self, _ctx: &mut Ctx<'_, FlakyNode>, name: &str, value: &KnobValue) {
+        self.settings.set(name, value);
     }
 
-    pub fn on_command(&mut self, ctx: Cx, command: &str) {
+    fn on_command(&mut self, ctx: &mut Ctx<'_, FlakyNode>, command: &str) {
         let mode = match command {
             "hang" => Mode::Hanging,
             "fail" => Mode::Down,
@@ -148,43 +187,10 @@ impl Dependency {
         }
     }
 
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
+    fn facts(&self) -> Vec<(&'static str, String)> {
         vec![
             ("mode", self.mode.name().to_string()),
             ("waiting", self.pending.len().to_string()),
         ]
-    }
-
-    fn answer(&mut self, ctx: Cx, p: Pending, ok: bool) {
-        let reply = Msg::CallReply {
-            task: p.task,
-            attempt: p.attempt,
-            ok,
-        };
-        ctx.send(p.from, reply);
-    }
-
-    /// Normal around `service_time` with a quarter of it as spread (5 ms at
-    /// the default 20 ms), never below a tenth of it.
-    fn service_time(&self, ctx: Cx) -> Time {
-        let mean = self.settings.service_time.as_micros() as f64;
-        let normal = Normal::new(mean, mean / 4.0).expect("spread is finite");
-        let us = normal.sample(ctx.rng()).max(mean / 10.0);
-        Time(us.round() as u64)
-    }
-
-    /// Writes down the recovery for the front end's breaker-close measurement.
-    /// A breaker that is closed already closes in no time at all; with the
-    /// breaker off there is nothing to measure.
-    fn note_recovery(&mut self, ctx: Cx) {
-        let i = self.ep.index();
-        let now = ctx.now();
-        let breaker = ctx.world().breaker[i];
-        let r = &mut ctx.world().recovery[i];
-        r.at = Some(now);
-        r.measured = !matches!(breaker, Some(State::Open | State::HalfOpen));
-        if breaker == Some(State::Closed) {
-            ctx.observe(names(self.ep).recovery_close, Time::ZERO);
-        }
     }
 }

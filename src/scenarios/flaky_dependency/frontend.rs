@@ -15,15 +15,15 @@
 //!   hanging dependency hold threads even longer; a breaker refusal is final);
 //! - **fallback**: answer a failed request with degraded data, not an error.
 
+use super::FlakyNode;
 use super::breaker::{Breaker, OFF_GAUGE, Outcome, Permit, State};
+use super::config::Settings;
 use super::metrics::{POOL_QUEUED, POOL_REJECTED, RETRIES, TIMEOUTS, names};
-use super::nodes::{Answer, Ep, FlakyNode, Msg, Timer};
+use super::msg::{Answer, Ep, Msg, Timer};
 use super::pool::{Admission, Pool};
-use super::settings::Settings;
+use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue, Time, TimerId};
 use std::collections::{BTreeMap, VecDeque};
-
-type Cx<'a, 'b> = &'a mut Ctx<'b, FlakyNode>;
 
 /// Index of the shared pool in [`Frontend::pools`]; bulkhead pools follow it.
 const SHARED: usize = 0;
@@ -104,151 +104,7 @@ impl Frontend {
         self.busy[ep.index()]
     }
 
-    pub fn on_start(&mut self, ctx: Cx) {
-        self.pools = Self::fresh_pools(&self.settings);
-        for ep in Ep::BOTH {
-            ctx.gauge(names(ep).state, OFF_GAUGE);
-            self.breakers[ep.index()] = None;
-            if self.settings.breaker {
-                self.switch_breaker_on(ctx, ep);
-            }
-        }
-        self.gauges(ctx);
-    }
-
-    pub fn on_message(&mut self, ctx: Cx, from: usize, msg: Msg) {
-        match msg {
-            Msg::Request { id, ep } => self.submit(ctx, from, id, ep),
-            Msg::CallReply { task, attempt, ok } => {
-                if let Some(call) = self.take_call(task, attempt) {
-                    if let Some(t) = call.timeout {
-                        ctx.cancel_timer(t);
-                    }
-                    let outcome = if ok {
-                        Outcome::Success
-                    } else {
-                        Outcome::Failure
-                    };
-                    self.attempt_over(ctx, task, call, outcome);
-                }
-            }
-            _ => {}
-        }
-        self.run_ready(ctx);
-        self.gauges(ctx);
-    }
-
-    pub fn on_timer(&mut self, ctx: Cx, timer: Timer) {
-        match timer {
-            Timer::CallTimeout { task, attempt } => {
-                if let Some(call) = self.take_call(task, attempt) {
-                    ctx.count(TIMEOUTS, 1);
-                    self.attempt_over(ctx, task, call, Outcome::Failure);
-                }
-            }
-            Timer::BreakerWait { ep, generation } => {
-                if let Some(b) = &mut self.breakers[ep.index()]
-                    && b.generation() == generation
-                {
-                    b.poll(ctx.now());
-                    self.breaker_moved(ctx, ep);
-                }
-            }
-            _ => {}
-        }
-        self.run_ready(ctx);
-        self.gauges(ctx);
-    }
-
-    /// Everything is volatile: tasks, pools and breakers die with the process.
-    pub fn on_crash(&mut self, ctx: Cx) {
-        self.tasks.clear();
-        self.ready.clear();
-        self.pools.iter_mut().for_each(Pool::clear);
-        self.busy = [0; 2];
-        for ep in Ep::BOTH {
-            self.breakers[ep.index()] = None;
-            ctx.world().breaker[ep.index()] = None;
-            ctx.gauge(names(ep).state, OFF_GAUGE);
-        }
-        self.gauges(ctx);
-    }
-
-    pub fn on_knob(&mut self, ctx: Cx, name: &str, value: &KnobValue) {
-        if !self.settings.apply(name, value) {
-            return;
-        }
-        let s = self.settings.clone();
-        match name {
-            "breaker" => {
-                for ep in Ep::BOTH {
-                    match (s.breaker, self.breakers[ep.index()].is_some()) {
-                        (true, false) => self.switch_breaker_on(ctx, ep),
-                        (false, true) => {
-                            self.forget_permits(ep);
-                            self.breakers[ep.index()] = None;
-                            ctx.world().breaker[ep.index()] = None;
-                            ctx.gauge(names(ep).state, OFF_GAUGE);
-                            ctx.log(format!("breaker {}: switched off", ep.key()));
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            n if n.starts_with("breaker_") => {
-                let config = s.breaker_config();
-                for ep in Ep::BOTH {
-                    if let Some(b) = &mut self.breakers[ep.index()] {
-                        b.set_config(ctx.now(), config.clone());
-                        if let Some(until) = b.open_until() {
-                            let generation = b.generation();
-                            let after = until.saturating_sub(ctx.now());
-                            ctx.set_timer(after, Timer::BreakerWait { ep, generation });
-                        }
-                    }
-                }
-            }
-            "pool_core" | "pool_max" | "pool_queue" => {
-                let start = self.pools[SHARED].set_sizes(s.pool_core, s.pool_max, s.pool_queue);
-                self.ready.extend(start);
-            }
-            "bulkhead_size" | "bulkhead_queue" => {
-                let (size, queue) = (s.bulkhead_size, s.bulkhead_queue);
-                for p in &mut self.pools[1..] {
-                    let start = p.set_sizes(size, size, queue);
-                    self.ready.extend(start);
-                }
-            }
-            _ => {}
-        }
-        self.run_ready(ctx);
-        self.gauges(ctx);
-    }
-
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
-        let breaker = |ep: Ep| {
-            self.breaker_state(ep)
-                .map_or("off".to_string(), |s| s.name().to_string())
-        };
-        let queued: usize = self.pools.iter().map(Pool::queued).sum();
-        let pools = if self.settings.bulkhead {
-            "bulkhead"
-        } else {
-            "shared"
-        };
-        // Most telling first: a map shows only the first facts.
-        vec![
-            (
-                "threads",
-                format!("a {} b {} q {queued}", self.busy[0], self.busy[1]),
-            ),
-            ("breaker a", breaker(Ep::A)),
-            ("breaker b", breaker(Ep::B)),
-            ("pools", pools.to_string()),
-        ]
-    }
-
-    fn switch_breaker_on(&mut self, ctx: Cx, ep: Ep) {
+    fn switch_breaker_on(&mut self, ctx: &mut Ctx<'_, FlakyNode>, ep: Ep) {
         self.forget_permits(ep);
         self.breakers[ep.index()] = Some(Breaker::new(self.settings.breaker_config()));
         ctx.world().breaker[ep.index()] = Some(State::Closed);
@@ -269,7 +125,7 @@ impl Frontend {
     }
 
     /// A new request: find it a thread, a place in a queue, or turn it away.
-    fn submit(&mut self, ctx: Cx, client: usize, id: u64, ep: Ep) {
+    fn submit(&mut self, ctx: &mut Ctx<'_, FlakyNode>, client: usize, id: u64, ep: Ep) {
         let pool = if self.settings.bulkhead {
             1 + ep.index()
         } else {
@@ -309,7 +165,7 @@ impl Frontend {
     }
 
     /// Starts the tasks that were handed a thread.
-    fn run_ready(&mut self, ctx: Cx) {
+    fn run_ready(&mut self, ctx: &mut Ctx<'_, FlakyNode>) {
         while let Some(t) = self.ready.pop_front() {
             if let Some(task) = self.tasks.get(&t) {
                 self.busy[task.ep.index()] += 1;
@@ -319,7 +175,7 @@ impl Frontend {
     }
 
     /// One attempt: ask the breaker, then call the dependency.
-    fn attempt(&mut self, ctx: Cx, t: u64) {
+    fn attempt(&mut self, ctx: &mut Ctx<'_, FlakyNode>, t: u64) {
         let Some(ep) = self.tasks.get(&t).map(|task| task.ep) else {
             return;
         };
@@ -372,7 +228,7 @@ impl Frontend {
     }
 
     /// An attempt ended: tell the breaker, then answer or retry.
-    fn attempt_over(&mut self, ctx: Cx, t: u64, call: Call, outcome: Outcome) {
+    fn attempt_over(&mut self, ctx: &mut Ctx<'_, FlakyNode>, t: u64, call: Call, outcome: Outcome) {
         let Some(task) = self.tasks.get(&t) else {
             return;
         };
@@ -392,7 +248,7 @@ impl Frontend {
     }
 
     /// The task is over: answer, and free its thread for the next queued task.
-    fn finish(&mut self, ctx: Cx, t: u64, ok: bool) {
+    fn finish(&mut self, ctx: &mut Ctx<'_, FlakyNode>, t: u64, ok: bool) {
         let Some(task) = self.tasks.get(&t) else {
             return;
         };
@@ -405,7 +261,7 @@ impl Frontend {
     }
 
     /// Replies to the client and forgets the task.
-    fn answer(&mut self, ctx: Cx, t: u64, ok: bool) {
+    fn answer(&mut self, ctx: &mut Ctx<'_, FlakyNode>, t: u64, ok: bool) {
         let Some(task) = self.tasks.remove(&t) else {
             return;
         };
@@ -424,7 +280,7 @@ impl Frontend {
     }
 
     /// Logs, counts and mirrors the breaker's transitions since last time.
-    fn breaker_moved(&mut self, ctx: Cx, ep: Ep) {
+    fn breaker_moved(&mut self, ctx: &mut Ctx<'_, FlakyNode>, ep: Ep) {
         let i = ep.index();
         let Some(b) = &mut self.breakers[i] else {
             return;
@@ -466,10 +322,160 @@ impl Frontend {
         }
     }
 
-    fn gauges(&self, ctx: Cx) {
+    fn gauges(&self, ctx: &mut Ctx<'_, FlakyNode>) {
         ctx.gauge(names(Ep::A).busy, self.busy[0] as f64);
         ctx.gauge(names(Ep::B).busy, self.busy[1] as f64);
         let queued: usize = self.pools.iter().map(Pool::queued).sum();
         ctx.gauge(POOL_QUEUED, queued as f64);
+    }
+}
+
+impl Role<FlakyNode> for Frontend {
+    fn name(&self) -> &str {
+        "frontend"
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, FlakyNode>) {
+        self.pools = Self::fresh_pools(&self.settings);
+        for ep in Ep::BOTH {
+            ctx.gauge(names(ep).state, OFF_GAUGE);
+            self.breakers[ep.index()] = None;
+            if self.settings.breaker {
+                self.switch_breaker_on(ctx, ep);
+            }
+        }
+        self.gauges(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, FlakyNode>, from: usize, msg: Msg) {
+        match msg {
+            Msg::Request { id, ep } => self.submit(ctx, from, id, ep),
+            Msg::CallReply { task, attempt, ok } => {
+                if let Some(call) = self.take_call(task, attempt) {
+                    if let Some(t) = call.timeout {
+                        ctx.cancel_timer(t);
+                    }
+                    let outcome = if ok {
+                        Outcome::Success
+                    } else {
+                        Outcome::Failure
+                    };
+                    self.attempt_over(ctx, task, call, outcome);
+                }
+            }
+            _ => {}
+        }
+        self.run_ready(ctx);
+        self.gauges(ctx);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, FlakyNode>, timer: Timer) {
+        match timer {
+            Timer::CallTimeout { task, attempt } => {
+                if let Some(call) = self.take_call(task, attempt) {
+                    ctx.count(TIMEOUTS, 1);
+                    self.attempt_over(ctx, task, call, Outcome::Failure);
+                }
+            }
+            Timer::BreakerWait { ep, generation } => {
+                if let Some(b) = &mut self.breakers[ep.index()]
+                    && b.generation() == generation
+                {
+                    b.poll(ctx.now());
+                    self.breaker_moved(ctx, ep);
+                }
+            }
+            _ => {}
+        }
+        self.run_ready(ctx);
+        self.gauges(ctx);
+    }
+
+    /// Everything is volatile: tasks, pools and breakers die with the process.
+    fn on_crash(&mut self, ctx: &mut Ctx<'_, FlakyNode>) {
+        self.tasks.clear();
+        self.ready.clear();
+        self.pools.iter_mut().for_each(Pool::clear);
+        self.busy = [0; 2];
+        for ep in Ep::BOTH {
+            self.breakers[ep.index()] = None;
+            ctx.world().breaker[ep.index()] = None;
+            ctx.gauge(names(ep).state, OFF_GAUGE);
+        }
+        self.gauges(ctx);
+    }
+
+    fn on_knob(&mut self, ctx: &mut Ctx<'_, FlakyNode>, name: &str, value: &KnobValue) {
+        if !self.settings.set(name, value) {
+            return;
+        }
+        let s = self.settings.clone();
+        match name {
+            "breaker" => {
+                for ep in Ep::BOTH {
+                    match (s.breaker, self.breakers[ep.index()].is_some()) {
+                        (true, false) => self.switch_breaker_on(ctx, ep),
+                        (false, true) => {
+                            self.forget_permits(ep);
+                            self.breakers[ep.index()] = None;
+                            ctx.world().breaker[ep.index()] = None;
+                            ctx.gauge(names(ep).state, OFF_GAUGE);
+                            ctx.log(format!("breaker {}: switched off", ep.key()));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            n if n.starts_with("breaker_") => {
+                let config = s.breaker_config();
+                for ep in Ep::BOTH {
+                    if let Some(b) = &mut self.breakers[ep.index()] {
+                        b.set_config(ctx.now(), config.clone());
+                        if let Some(until) = b.open_until() {
+                            let generation = b.generation();
+                            let after = until.saturating_sub(ctx.now());
+                            ctx.set_timer(after, Timer::BreakerWait { ep, generation });
+                        }
+                    }
+                }
+            }
+            "pool_core" | "pool_max" | "pool_queue" => {
+                let start = self.pools[SHARED].set_sizes(s.pool_core, s.pool_max, s.pool_queue);
+                self.ready.extend(start);
+            }
+            "bulkhead_size" | "bulkhead_queue" => {
+                let (size, queue) = (s.bulkhead_size, s.bulkhead_queue);
+                for p in &mut self.pools[1..] {
+                    let start = p.set_sizes(size, size, queue);
+                    self.ready.extend(start);
+                }
+            }
+            _ => {}
+        }
+        self.run_ready(ctx);
+        self.gauges(ctx);
+    }
+
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        let breaker = |ep: Ep| {
+            self.breaker_state(ep)
+                .map_or("off".to_string(), |s| s.name().to_string())
+        };
+        let queued: usize = self.pools.iter().map(Pool::queued).sum();
+        let pools = if self.settings.bulkhead {
+            "bulkhead"
+        } else {
+            "shared"
+        };
+        // Most telling first: a map shows only the first facts.
+        vec![
+            (
+                "threads",
+                format!("a {} b {} q {queued}", self.busy[0], self.busy[1]),
+            ),
+            ("breaker a", breaker(Ep::A)),
+            ("breaker b", breaker(Ep::B)),
+            ("pools", pools.to_string()),
+        ]
     }
 }

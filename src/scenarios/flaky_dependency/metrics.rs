@@ -1,7 +1,7 @@
 //! The metrics the scenario records, by name, and their descriptions.
 
-use super::nodes::Ep;
-use crate::scenarios::spec::MetricSpec;
+use super::msg::Ep;
+use crate::scenarios::MetricSpec;
 use crate::sim::MetricKind;
 
 /// The metric names that belong to one endpoint (and its dependency).

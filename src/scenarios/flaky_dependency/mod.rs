@@ -14,38 +14,38 @@
 //! and a fallback turns B's failures into degraded answers.
 //!
 //! Modules: [`breaker`] and [`pool`] are pure state machines; [`client`],
-//! [`frontend`] and [`dependency`] are the roles; [`nodes`] ties them into one
-//! simulator node type.
+//! [`frontend`] and [`dependency`] are the roles, tied into one simulator
+//! node type, [`FlakyNode`], here.
 
 pub mod breaker;
 pub mod client;
+pub mod config;
 pub mod dependency;
 pub mod frontend;
+pub mod judge;
 pub mod metrics;
-pub mod nodes;
+pub mod msg;
 pub mod pool;
-pub mod settings;
 
-use super::spec::{CommandSpec, MetricSpec, NodeDef, Panel, ScenarioSpec, Setup, Tone, new_sim};
-use crate::sim::{Cluster, Sim};
+use super::{CommandSpec, NodeDef, Panel, RoleSpec, Roles, ScenarioSpec, Setup, Tone, new_sim};
+use crate::roles;
+use crate::sim::Sim;
 use client::Client;
+pub use config::Settings;
 use dependency::Dependency;
 use frontend::Frontend;
-pub use nodes::{Ep, FlakyNode, World};
-use settings::Settings;
+pub use judge::Judge;
+pub use msg::{Ep, Msg, Timer};
 
-fn metric_specs(_: &[NodeDef]) -> Vec<MetricSpec> {
-    metrics::specs()
+roles! {
+    /// A node of the flaky-dependency cluster.
+    pub enum FlakyNode { msg: Msg, timer: Timer, world: Judge }
+    Client(Client) as_client,
+    Frontend(Frontend) as_frontend,
+    Dependency(Dependency) as_dependency,
 }
 
 fn panels(_: &[NodeDef]) -> Vec<Panel> {
-    let pair = |a: &str, b: &str| vec![(a.to_string(), "A".to_string()), (b.into(), "B".into())];
-    let labelled = |items: &[(&str, &str)]| {
-        items
-            .iter()
-            .map(|(m, l)| (m.to_string(), l.to_string()))
-            .collect::<Vec<_>>()
-    };
     let states = vec![
         (breaker::OFF_GAUGE, "off", Tone::Neutral),
         (0.0, "CLOSED", Tone::Good),
@@ -63,35 +63,31 @@ fn panels(_: &[NodeDef]) -> Vec<Panel> {
             metric: "breaker.b.state".into(),
             states,
         },
-        Panel::Gauges {
-            title: "Front-end threads".into(),
-            metrics: labelled(&[
+        Panel::gauges(
+            "Front-end threads",
+            &[
                 ("pool.a.busy", "busy on A"),
                 ("pool.b.busy", "busy on B"),
                 ("pool.queued", "queued"),
-            ]),
-            max: None,
-        },
-        Panel::Rates {
-            title: "Endpoint A".into(),
-            metrics: labelled(&[
+            ],
+        ),
+        Panel::rates(
+            "Endpoint A",
+            &[
                 ("a.success", "success"),
                 ("a.degraded", "degraded"),
                 ("a.failed", "failed"),
-            ]),
-        },
-        Panel::Rates {
-            title: "Endpoint B".into(),
-            metrics: labelled(&[
+            ],
+        ),
+        Panel::rates(
+            "Endpoint B",
+            &[
                 ("b.success", "success"),
                 ("b.degraded", "degraded"),
                 ("b.failed", "failed"),
-            ]),
-        },
-        Panel::Latencies {
-            title: "Client latency".into(),
-            metrics: pair("a.latency", "b.latency"),
-        },
+            ],
+        ),
+        Panel::latencies("Client latency", &[("a.latency", "A"), ("b.latency", "B")]),
         Panel::NodeTable {
             title: "Nodes".into(),
             columns: vec![
@@ -111,64 +107,35 @@ fn panels(_: &[NodeDef]) -> Vec<Panel> {
 /// `dependency` nodes (the first backs endpoint A, the second B) and at least
 /// one `client`.
 pub fn build_sim(setup: &Setup) -> Result<Sim<FlakyNode>, String> {
-    let frontends = setup.with_role("frontend");
+    SPEC.check_roles(setup)?;
+    let frontend = setup.with_role("frontend")[0];
     let deps = setup.with_role("dependency");
-    let clients = setup.with_role("client");
-    if frontends.len() != 1 {
-        return Err(format!(
-            "flaky-dependency needs exactly one node with role `frontend`, found {}",
-            frontends.len()
-        ));
-    }
-    if deps.len() != 2 {
-        return Err(format!(
-            "flaky-dependency needs exactly two nodes with role `dependency` (A then B), found {}",
-            deps.len()
-        ));
-    }
-    if clients.is_empty() {
-        return Err("flaky-dependency needs at least one node with role `client`".into());
-    }
-    if let Some(other) = setup
-        .nodes
-        .iter()
-        .find(|n| !SPEC.roles.contains(&n.role.as_str()))
-    {
-        return Err(format!(
-            "flaky-dependency has no role `{}` (node `{}`): use client, frontend or dependency",
-            other.role, other.name
-        ));
-    }
     let settings = Settings::from_setup(setup);
-    let frontend = frontends[0];
     let nodes = setup
         .nodes
         .iter()
         .enumerate()
         .map(|(i, d)| match d.role.as_str() {
-            "client" => FlakyNode::Client(Client::new(frontend, settings.clone())),
-            "frontend" => FlakyNode::Frontend(Box::new(Frontend::new(
-                [deps[0], deps[1]],
-                settings.clone(),
-            ))),
+            "client" => Client::new(frontend, settings.clone()).into(),
+            "frontend" => Frontend::new([deps[0], deps[1]], settings.clone()).into(),
             _ => {
                 let ep = if i == deps[0] { Ep::A } else { Ep::B };
-                FlakyNode::Dependency(Dependency::new(ep, settings.clone()))
+                Dependency::new(ep, settings.clone()).into()
             }
         })
         .collect();
     Ok(new_sim(setup, nodes, &metrics::specs()))
 }
 
-fn build(setup: &Setup) -> Result<Box<dyn Cluster + Send>, String> {
-    Ok(Box::new(build_sim(setup)?))
-}
-
 pub static SPEC: ScenarioSpec = ScenarioSpec {
     id: "flaky-dependency",
     summary: "A front end calls two dependencies; one hangs, fails and recovers. Timeouts, retries, a circuit breaker, bulkheads and fallbacks decide whether the other endpoint survives.",
-    roles: &["client", "frontend", "dependency"],
-    knobs: settings::knobs,
+    roles: Roles(&[
+        RoleSpec::at_least(1, "client"),
+        RoleSpec::exactly(1, "frontend"),
+        RoleSpec::exactly(2, "dependency").note("A then B"),
+    ]),
+    knobs: Settings::knobs,
     commands: &[
         CommandSpec {
             name: "hang",
@@ -186,7 +153,7 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
             description: "Back to healthy; waiting calls are answered at once.",
         },
     ],
-    metrics: metric_specs,
+    metrics: |_| metrics::specs(),
     panels,
-    build,
+    build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

@@ -6,10 +6,9 @@ use super::LostUpdateNode;
 use super::config::{Config, PIPELINE, Strategy};
 use super::metrics;
 use super::msg::Msg;
+use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue, Time};
 use std::collections::VecDeque;
-
-type Cx<'a> = Ctx<'a, LostUpdateNode>;
 
 /// Where an increment is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,29 +90,6 @@ impl Client {
         self.rank < self.cfg.clients
     }
 
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
-        let doing = match (&self.op, self.adds.len()) {
-            (Some(op), _) => {
-                let stage = match op.stage {
-                    Stage::Locking { .. } => "waits for the lock",
-                    Stage::Reading => "reads",
-                    Stage::Writing if op.strategy == Strategy::Optimistic => "compares-and-sets",
-                    Stage::Writing => "writes",
-                    Stage::Incrementing => "increments",
-                };
-                format!("{} {stage}", op.strategy.name())
-            }
-            (None, 0) if self.active() => "starting".into(),
-            (None, 0) => "idle".into(),
-            (None, n) => format!("actor, {n} in the mailbox"),
-        };
-        vec![
-            ("role", self.role().into()),
-            ("doing", doing),
-            ("done", self.done.to_string()),
-        ]
-    }
-
     pub fn role(&self) -> &'static str {
         if self.holds_lock() {
             "holder"
@@ -122,7 +98,91 @@ impl Client {
         }
     }
 
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
+    fn set_stage(&mut self, stage: Stage) {
+        if let Some(o) = self.op.as_mut() {
+            o.stage = stage;
+        }
+    }
+
+    fn believe(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, holds: bool) {
+        let me = ctx.me();
+        let n = ctx.world().believes(me, holds);
+        ctx.gauge(metrics::BELIEVERS, n as f64);
+    }
+
+    fn new_op(&mut self) -> u32 {
+        let id = self.next_op;
+        self.next_op += 1;
+        id
+    }
+
+    /// The current increment is done.
+    fn finish(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>) {
+        let Some(op) = self.op.take() else { return };
+        if op.strategy == Strategy::Pessimistic {
+            self.believe(ctx, false);
+            ctx.send(self.lock_server, Msg::Unlock { op: op.id });
+        }
+        self.count_done(ctx, op.started);
+        self.fill(ctx);
+    }
+
+    fn count_done(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, started: Time) {
+        self.done += 1;
+        ctx.count(metrics::DONE, 1);
+        ctx.observe(metrics::LATENCY, ctx.now() - started);
+    }
+
+    /// Starts the next increment(s), if this client works and is free.
+    fn fill(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>) {
+        if !self.active() || self.op.is_some() {
+            return;
+        }
+        let now = ctx.now();
+        let strategy = self.cfg.strategy;
+        if strategy == Strategy::Actor {
+            while self.adds.len() < PIPELINE {
+                let id = self.new_op();
+                self.adds.push_back((id, now));
+                ctx.send(self.store, Msg::Add { op: id });
+            }
+            return;
+        }
+        if !self.adds.is_empty() {
+            return; // let the mailbox drain first
+        }
+        let id = self.new_op();
+        let (stage, to, msg) = match strategy {
+            Strategy::Rmw | Strategy::Optimistic => {
+                (Stage::Reading, self.store, Msg::Read { op: id })
+            }
+            Strategy::Atomic => (Stage::Incrementing, self.store, Msg::Incr { op: id }),
+            // (actor was handled above)
+            Strategy::Pessimistic | Strategy::Actor => {
+                self.used_lock = true;
+                (
+                    Stage::Locking { asked: now },
+                    self.lock_server,
+                    Msg::Lock { op: id },
+                )
+            }
+        };
+        self.op = Some(Op {
+            id,
+            strategy,
+            stage,
+            started: now,
+        });
+        ctx.send(to, msg);
+    }
+}
+
+impl Role<LostUpdateNode> for Client {
+    fn name(&self) -> &str {
+        self.role()
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>) {
         if self.used_lock {
             // Whatever this client held or waited for before it crashed, it
             // no longer wants.
@@ -136,33 +196,7 @@ impl Client {
         self.fill(ctx);
     }
 
-    pub fn on_crash(&mut self, ctx: &mut Cx<'_>) {
-        if self.holds_lock() {
-            self.believe(ctx, false);
-        }
-        self.op = None;
-        self.adds.clear();
-    }
-
-    pub fn on_knob(&mut self, ctx: &mut Cx<'_>, name: &str, value: &KnobValue) {
-        self.cfg.set(name, value);
-        if name != "strategy" && name != "clients" {
-            return;
-        }
-        // An increment that has only read so far is given up if it is no
-        // longer wanted: nothing of it reached the store. (One whose write
-        // is already on its way cannot be called back.)
-        if let Some(op) = self.op
-            && op.stage == Stage::Reading
-            && matches!(op.strategy, Strategy::Rmw | Strategy::Optimistic)
-            && (op.strategy != self.cfg.strategy || !self.active())
-        {
-            self.op = None;
-        }
-        self.fill(ctx);
-    }
-
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, _from: usize, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, _from: usize, msg: Msg) {
         let current = |op: u32| self.op.filter(|o| o.id == op);
         match msg {
             Msg::Value { op, count, version } => {
@@ -224,81 +258,52 @@ impl Client {
         }
     }
 
-    fn set_stage(&mut self, stage: Stage) {
-        if let Some(o) = self.op.as_mut() {
-            o.stage = stage;
-        }
-    }
-
-    fn believe(&mut self, ctx: &mut Cx<'_>, holds: bool) {
-        let me = ctx.me();
-        let n = ctx.world().believes(me, holds);
-        ctx.gauge(metrics::BELIEVERS, n as f64);
-    }
-
-    fn new_op(&mut self) -> u32 {
-        let id = self.next_op;
-        self.next_op += 1;
-        id
-    }
-
-    /// The current increment is done.
-    fn finish(&mut self, ctx: &mut Cx<'_>) {
-        let Some(op) = self.op.take() else { return };
-        if op.strategy == Strategy::Pessimistic {
+    fn on_crash(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>) {
+        if self.holds_lock() {
             self.believe(ctx, false);
-            ctx.send(self.lock_server, Msg::Unlock { op: op.id });
         }
-        self.count_done(ctx, op.started);
+        self.op = None;
+        self.adds.clear();
+    }
+
+    fn on_knob(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, name: &str, value: &KnobValue) {
+        self.cfg.set(name, value);
+        if name != "strategy" && name != "clients" {
+            return;
+        }
+        // An increment that has only read so far is given up if it is no
+        // longer wanted: nothing of it reached the store. (One whose write
+        // is already on its way cannot be called back.)
+        if let Some(op) = self.op
+            && op.stage == Stage::Reading
+            && matches!(op.strategy, Strategy::Rmw | Strategy::Optimistic)
+            && (op.strategy != self.cfg.strategy || !self.active())
+        {
+            self.op = None;
+        }
         self.fill(ctx);
     }
 
-    fn count_done(&mut self, ctx: &mut Cx<'_>, started: Time) {
-        self.done += 1;
-        ctx.count(metrics::DONE, 1);
-        ctx.observe(metrics::LATENCY, ctx.now() - started);
-    }
-
-    /// Starts the next increment(s), if this client works and is free.
-    fn fill(&mut self, ctx: &mut Cx<'_>) {
-        if !self.active() || self.op.is_some() {
-            return;
-        }
-        let now = ctx.now();
-        let strategy = self.cfg.strategy;
-        if strategy == Strategy::Actor {
-            while self.adds.len() < PIPELINE {
-                let id = self.new_op();
-                self.adds.push_back((id, now));
-                ctx.send(self.store, Msg::Add { op: id });
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        let doing = match (&self.op, self.adds.len()) {
+            (Some(op), _) => {
+                let stage = match op.stage {
+                    Stage::Locking { .. } => "waits for the lock",
+                    Stage::Reading => "reads",
+                    Stage::Writing if op.strategy == Strategy::Optimistic => "compares-and-sets",
+                    Stage::Writing => "writes",
+                    Stage::Incrementing => "increments",
+                };
+                format!("{} {stage}", op.strategy.name())
             }
-            return;
-        }
-        if !self.adds.is_empty() {
-            return; // let the mailbox drain first
-        }
-        let id = self.new_op();
-        let (stage, to, msg) = match strategy {
-            Strategy::Rmw | Strategy::Optimistic => {
-                (Stage::Reading, self.store, Msg::Read { op: id })
-            }
-            Strategy::Atomic => (Stage::Incrementing, self.store, Msg::Incr { op: id }),
-            // (actor was handled above)
-            Strategy::Pessimistic | Strategy::Actor => {
-                self.used_lock = true;
-                (
-                    Stage::Locking { asked: now },
-                    self.lock_server,
-                    Msg::Lock { op: id },
-                )
-            }
+            (None, 0) if self.active() => "starting".into(),
+            (None, 0) => "idle".into(),
+            (None, n) => format!("actor, {n} in the mailbox"),
         };
-        self.op = Some(Op {
-            id,
-            strategy,
-            stage,
-            started: now,
-        });
-        ctx.send(to, msg);
+        vec![
+            ("role", self.role().into()),
+            ("doing", doing),
+            ("done", self.done.to_string()),
+        ]
     }
 }

@@ -6,12 +6,10 @@
 use super::LostUpdateNode;
 use super::metrics::LOCK;
 use super::msg::Msg;
-use crate::scenarios::{lock_held_metric, lock_waiting_metric};
+use crate::scenarios::{Role, lock_held_metric, lock_waiting_metric};
 use crate::sim::{Ctx, LockClaim, LockView, Time};
 use std::collections::VecDeque;
 use std::sync::Arc;
-
-type Cx<'a> = Ctx<'a, LostUpdateNode>;
 
 /// A client's claim on the lock: which client, for which of its operations, since when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,39 +46,31 @@ impl LockServer {
         self.waiting.len()
     }
 
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("role", "lock-server".into()),
-            (
-                "holder",
-                self.holder
-                    .map_or("-".into(), |c| self.names[c.client].clone()),
-            ),
-            ("waiting", self.waiting.len().to_string()),
-            ("granted", self.granted.to_string()),
-        ]
+    fn grant(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, claim: Claim) {
+        self.holder = Some(Claim {
+            since: ctx.now(),
+            ..claim
+        });
+        self.granted += 1;
+        ctx.send(claim.client, Msg::Granted { op: claim.op });
     }
 
-    pub fn locks(&self) -> Vec<LockView> {
-        let claim = |c: &Claim| LockClaim::new(self.names[c.client].clone(), c.since);
-        vec![LockView {
-            holders: self.holder.iter().map(claim).collect(),
-            waiters: self.waiting.iter().map(claim).collect(),
-            note: format!("{} granted, first come first served", self.granted),
-            ..LockView::mutex(LOCK)
-        }]
+    fn gauges(&self, ctx: &mut Ctx<'_, LostUpdateNode>) {
+        ctx.gauge(&lock_held_metric(LOCK), self.holder.is_some() as u8 as f64);
+        ctx.gauge(&lock_waiting_metric(LOCK), self.waiting.len() as f64);
+    }
+}
+
+impl Role<LostUpdateNode> for LockServer {
+    fn name(&self) -> &str {
+        "lock-server"
     }
 
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
+    fn on_start(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>) {
         self.gauges(ctx);
     }
 
-    /// The lock table is durable (kept on disk before any answer goes out),
-    /// so a crash forgets no claim: a restarted server that had forgotten
-    /// its holder would hand the lock to a second client.
-    pub fn on_crash(&mut self) {}
-
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, from: usize, msg: Msg) {
         let now = ctx.now();
         match msg {
             Msg::Lock { op } => {
@@ -125,17 +115,29 @@ impl LockServer {
         self.gauges(ctx);
     }
 
-    fn grant(&mut self, ctx: &mut Cx<'_>, claim: Claim) {
-        self.holder = Some(Claim {
-            since: ctx.now(),
-            ..claim
-        });
-        self.granted += 1;
-        ctx.send(claim.client, Msg::Granted { op: claim.op });
+    /// The lock table is durable (kept on disk before any answer goes out),
+    /// so a crash forgets no claim: a restarted server that had forgotten
+    /// its holder would hand the lock to a second client.
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("role", "lock-server".into()),
+            (
+                "holder",
+                self.holder
+                    .map_or("-".into(), |c| self.names[c.client].clone()),
+            ),
+            ("waiting", self.waiting.len().to_string()),
+            ("granted", self.granted.to_string()),
+        ]
     }
 
-    fn gauges(&self, ctx: &mut Cx<'_>) {
-        ctx.gauge(&lock_held_metric(LOCK), self.holder.is_some() as u8 as f64);
-        ctx.gauge(&lock_waiting_metric(LOCK), self.waiting.len() as f64);
+    fn locks(&self) -> Vec<LockView> {
+        let claim = |c: &Claim| LockClaim::new(self.names[c.client].clone(), c.since);
+        vec![LockView {
+            holders: self.holder.iter().map(claim).collect(),
+            waiters: self.waiting.iter().map(claim).collect(),
+            note: format!("{} granted, first come first served", self.granted),
+            ..LockView::mutex(LOCK)
+        }]
     }
 }

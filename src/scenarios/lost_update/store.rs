@@ -10,10 +10,9 @@ use super::LostUpdateNode;
 use super::config::Config;
 use super::metrics;
 use super::msg::{Msg, Timer};
+use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue, Time};
 use std::collections::VecDeque;
-
-type Cx<'a> = Ctx<'a, LostUpdateNode>;
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -49,65 +48,9 @@ impl Store {
         self.version
     }
 
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("role", "store".into()),
-            ("count", self.count.to_string()),
-            ("version", self.version.to_string()),
-            ("queue", self.queue.len().to_string()),
-            ("served", self.served.to_string()),
-        ]
-    }
-
-    pub fn on_start(&mut self, ctx: &mut Cx<'_>) {
-        ctx.gauge(metrics::ACTUAL, self.count as f64);
-        ctx.gauge(metrics::QUEUE, 0.0);
-        let expected = ctx.world().expected() as f64;
-        ctx.gauge(metrics::EXPECTED, expected);
-    }
-
-    pub fn on_crash(&mut self) {
-        self.queue.clear();
-        self.busy_until = Time::ZERO;
-        self.armed = false;
-    }
-
-    pub fn on_knob(&mut self, ctx: &mut Cx<'_>, name: &str, value: &KnobValue) {
-        self.cfg.set(name, value);
-        if name == "store_time" {
-            // Finish the current request at the new pace.
-            let now = ctx.now();
-            self.busy_until = self.busy_until.min(now + self.cfg.store_time);
-            self.armed = false;
-            self.pump(ctx);
-        }
-    }
-
-    pub fn on_message(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
-        if !msg.is_store_request() {
-            return;
-        }
-        self.queue.push_back((from, msg));
-        self.pump(ctx);
-    }
-
-    pub fn on_timer(&mut self, ctx: &mut Cx<'_>, timer: Timer) {
-        match timer {
-            Timer::Serve => {
-                // A timer can fire late, never early; one left over from
-                // before a knob change may fire early and is ignored.
-                if ctx.now() < self.busy_until {
-                    return;
-                }
-                self.armed = false;
-                self.pump(ctx);
-            }
-        }
-    }
-
     /// Serves what waits, as far as the store is free, and sets a timer for
     /// when it is free again.
-    fn pump(&mut self, ctx: &mut Cx<'_>) {
+    fn pump(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>) {
         while !self.armed && !self.queue.is_empty() {
             let now = ctx.now();
             if now < self.busy_until {
@@ -121,7 +64,7 @@ impl Store {
         ctx.gauge(metrics::QUEUE, self.queue.len() as f64);
     }
 
-    fn serve(&mut self, ctx: &mut Cx<'_>, from: usize, msg: Msg) {
+    fn serve(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, from: usize, msg: Msg) {
         self.served += 1;
         match msg {
             Msg::Read { op } => ctx.send(
@@ -176,7 +119,7 @@ impl Store {
     }
 
     /// Sets the count for an increment from `from`, and lets the judge see it.
-    fn apply(&mut self, ctx: &mut Cx<'_>, from: usize, count: i64) {
+    fn apply(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, from: usize, count: i64) {
         let before = self.count;
         self.count = count;
         self.version += 1;
@@ -194,5 +137,67 @@ impl Store {
                 ));
             }
         }
+    }
+}
+
+impl Role<LostUpdateNode> for Store {
+    fn name(&self) -> &str {
+        "store"
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>) {
+        ctx.gauge(metrics::ACTUAL, self.count as f64);
+        ctx.gauge(metrics::QUEUE, 0.0);
+        let expected = ctx.world().expected() as f64;
+        ctx.gauge(metrics::EXPECTED, expected);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, from: usize, msg: Msg) {
+        if !msg.is_store_request() {
+            return;
+        }
+        self.queue.push_back((from, msg));
+        self.pump(ctx);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, timer: Timer) {
+        match timer {
+            Timer::Serve => {
+                // A timer can fire late, never early; one left over from
+                // before a knob change may fire early and is ignored.
+                if ctx.now() < self.busy_until {
+                    return;
+                }
+                self.armed = false;
+                self.pump(ctx);
+            }
+        }
+    }
+
+    fn on_crash(&mut self, _ctx: &mut Ctx<'_, LostUpdateNode>) {
+        self.queue.clear();
+        self.busy_until = Time::ZERO;
+        self.armed = false;
+    }
+
+    fn on_knob(&mut self, ctx: &mut Ctx<'_, LostUpdateNode>, name: &str, value: &KnobValue) {
+        self.cfg.set(name, value);
+        if name == "store_time" {
+            // Finish the current request at the new pace.
+            let now = ctx.now();
+            self.busy_until = self.busy_until.min(now + self.cfg.store_time);
+            self.armed = false;
+            self.pump(ctx);
+        }
+    }
+
+    fn facts(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("role", "store".into()),
+            ("count", self.count.to_string()),
+            ("version", self.version.to_string()),
+            ("queue", self.queue.len().to_string()),
+            ("served", self.served.to_string()),
+        ]
     }
 }
