@@ -1,5 +1,7 @@
 //! The network between nodes: a configuration per directed link (latency
-//! distribution, loss, duplication), cuts for partitions, and held links.
+//! distribution, loss, duplication), cuts for partitions, and held links,
+//! with the network faults a script or a learner makes (partition, isolate,
+//! cut, heal, hold, link changes) as operations on it.
 
 use super::time::Time;
 use rand::RngExt;
@@ -175,9 +177,51 @@ impl Network {
         self.held[i] = held;
     }
 
+    /// Cuts every link between nodes of different groups, both ways. Nodes
+    /// in no group keep their links.
+    pub fn partition(&mut self, groups: &[Vec<usize>]) {
+        for (gi, a) in groups.iter().enumerate() {
+            for b in &groups[gi + 1..] {
+                for &x in a {
+                    for &y in b {
+                        if x != y {
+                            self.set_cut(x, y, true);
+                            self.set_cut(y, x, true);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cuts node `i` off from every other node, both ways.
+    pub fn isolate(&mut self, i: usize) {
+        for j in (0..self.n).filter(|&j| j != i) {
+            self.set_cut(i, j, true);
+            self.set_cut(j, i, true);
+        }
+    }
+
     /// Removes every cut. Held links are released by the simulator.
     pub fn heal(&mut self) {
         self.cut.iter_mut().for_each(|c| *c = false);
+    }
+
+    /// Applies `change` to every link from a node of `from` to a node of `to`.
+    pub fn change_links(&mut self, from: &[usize], to: &[usize], change: &LinkChange) {
+        for &a in from {
+            for &b in to {
+                change.apply(self.link_mut(a, b));
+            }
+        }
+    }
+
+    /// Every directed link that is held, as (from, to), in order.
+    pub fn held_links(&self) -> Vec<(usize, usize)> {
+        (0..self.n * self.n)
+            .filter(|&i| self.held[i])
+            .map(|i| (i / self.n, i % self.n))
+            .collect()
     }
 
     /// Every directed link that is cut, as (from, to).

@@ -1,0 +1,98 @@
+//! The pending events, ordered by (virtual time, sequence number).
+
+use crate::sim::time::Time;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// An event of type `E` due at `time`; `seq` breaks ties between events of
+/// the same instant in the order they were scheduled.
+#[derive(Clone, Debug)]
+pub(super) struct Queued<E> {
+    pub time: Time,
+    pub seq: u64,
+    pub kind: E,
+}
+
+impl<T> PartialEq for Queued<T> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+impl<T> Eq for Queued<T> {}
+impl<T> PartialOrd for Queued<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T> Ord for Queued<T> {
+    /// Reversed, so the max-heap pops the earliest (time, seq) first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.time, other.seq).cmp(&(self.time, self.seq))
+    }
+}
+
+/// The pending events, popped in (time, seq) order.
+///
+/// Most events are scheduled no earlier than every event already pending
+/// (with a constant latency, every one is), so those go to the back of a
+/// FIFO that stays sorted, in O(1); only the others go to a binary heap. A
+/// pop takes the smaller of the two fronts. Keys are unique (seq grows with
+/// every push), so the order is exactly that of a single heap.
+#[derive(Clone, Debug)]
+pub(super) struct EventQueue<T> {
+    /// Sorted by (time, seq), ascending.
+    sorted: VecDeque<Queued<T>>,
+    heap: BinaryHeap<Queued<T>>,
+}
+
+impl<T> EventQueue<T> {
+    pub fn new() -> Self {
+        EventQueue {
+            sorted: VecDeque::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// `q.seq` must be greater than that of every event pushed before.
+    pub fn push(&mut self, q: Queued<T>) {
+        match self.sorted.back() {
+            Some(last) if q.time < last.time => self.heap.push(q),
+            _ => self.sorted.push_back(q),
+        }
+    }
+
+    pub fn peek_time(&self) -> Option<Time> {
+        match (self.sorted.front(), self.heap.peek()) {
+            (Some(a), Some(b)) => Some(a.time.min(b.time)),
+            (Some(a), None) => Some(a.time),
+            (None, b) => b.map(|b| b.time),
+        }
+    }
+
+    pub fn pop(&mut self) -> Option<Queued<T>> {
+        self.pop_until(Time::MAX)
+    }
+
+    /// The earliest event, if it is due at or before `until`.
+    #[inline]
+    pub fn pop_until(&mut self, until: Time) -> Option<Queued<T>> {
+        let from_heap = match (self.sorted.front(), self.heap.peek()) {
+            // `Queued`'s order is reversed: greater means earlier.
+            (Some(a), Some(b)) => b > a,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => return None,
+        };
+        if from_heap {
+            if self.heap.peek().is_some_and(|q| q.time <= until) {
+                self.heap.pop()
+            } else {
+                None
+            }
+        } else if self.sorted.front().is_some_and(|q| q.time <= until) {
+            self.sorted.pop_front()
+        } else {
+            None
+        }
+    }
+}
