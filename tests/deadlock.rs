@@ -2,11 +2,14 @@
 //! deadlock and stall, a wait-for-graph detector or a timeout breaks each
 //! deadlock quickly, and a global lock order makes them impossible.
 
+mod common;
+
 use proptest::prelude::*;
 use splitbrain::lesson::{Catalog, Lesson, Run, Status};
 use splitbrain::scenarios::deadlock::{DeadlockNode, OPENING_BALANCE, build_sim, cycles};
 use splitbrain::scenarios::{NodeDef, Setup};
 use splitbrain::sim::*;
+use splitbrain::ui::shot::{self, ShotSpec};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -485,4 +488,39 @@ fn lesson_traces_are_deterministic_per_seed() {
     };
     assert_eq!(trace(3), trace(3));
     assert_ne!(trace(3), trace(4));
+}
+
+/// The lesson's screens at its key instants, drawn as `splitbrain shot` draws
+/// them. Review every change as if it were code.
+#[test]
+fn screens() {
+    let at = |secs: u64, settings: &[(&str, &str)]| {
+        let mut spec = ShotSpec::lesson("deadlock", Time::secs(secs), 120, 40);
+        spec.settings = settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), KnobValue::Choice(v.to_string())))
+            .collect();
+        spec
+    };
+    insta::assert_snapshot!("steady_120x40", common::screen(&at(10, &[])));
+    insta::assert_snapshot!("cycle_120x40", common::screen(&at(25, &[])));
+    let mut zoomed = at(25, &[]);
+    zoomed.keys = shot::parse_keys("<Tab><Tab>z").unwrap();
+    insta::assert_snapshot!("cycle_metrics", common::screen(&zoomed));
+    let mut stall = at(53, &[("detection", "timeout")]);
+    stall.keys = shot::parse_keys("<Tab><Tab>z").unwrap();
+    insta::assert_snapshot!("stall_timeout_metrics", common::screen(&stall));
+    let mut crash = at(68, &[("detection", "graph")]);
+    crash.keys = shot::parse_keys("<Tab><Tab>z").unwrap();
+    insta::assert_snapshot!("crashed_holder_metrics", common::screen(&crash));
+    insta::assert_snapshot!(
+        "fixed_120x40",
+        common::screen(&at(90, &[("order", "global")]))
+    );
+    insta::assert_snapshot!("cycle_80x24", {
+        let mut small = at(25, &[]);
+        small.width = 80;
+        small.height = 24;
+        common::screen(&small)
+    });
 }

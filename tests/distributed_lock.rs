@@ -4,11 +4,14 @@
 //! through even with a majority; and a lease long enough to outlast the
 //! faults leaves the lock stuck after a crash.
 
+mod common;
+
 use proptest::prelude::*;
 use splitbrain::lesson::{Catalog, Lesson, Run, Status};
 use splitbrain::scenarios::distributed_lock::{LockNode, build_sim};
 use splitbrain::scenarios::{NodeDef, Setup};
 use splitbrain::sim::*;
+use splitbrain::ui::shot::ShotSpec;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -433,4 +436,24 @@ fn report() {
             println!("  {id:32} met {met:2} failed {failed:2}");
         }
     }
+}
+
+/// The lesson's screens at its key instants, drawn as `splitbrain shot` draws
+/// them. Review every change as if it were code.
+#[test]
+fn screens() {
+    for (at, label) in [
+        (Time::secs(2), "taking_turns"),
+        (Time::secs(12), "frozen_holder"),
+        (Time::millis(18_600), "stale_write"),
+        (Time::secs(78), "clock_jump"),
+    ] {
+        let spec = ShotSpec::lesson("distributed-lock", at, 120, 40);
+        insta::assert_snapshot!(format!("{label}_120x40"), common::screen(&spec));
+    }
+    let mut fenced = ShotSpec::lesson("distributed-lock", Time::millis(18_600), 120, 40);
+    fenced.settings = vec![("fencing".into(), KnobValue::Bool(true))];
+    insta::assert_snapshot!("fenced_120x40", common::screen(&fenced));
+    let small = ShotSpec::lesson("distributed-lock", Time::secs(12), 80, 24);
+    insta::assert_snapshot!("frozen_holder_80x24", common::screen(&small));
 }

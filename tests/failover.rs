@@ -1,11 +1,18 @@
 //! The failover scenario: what async replication and missing fencing cost,
 //! and that quorum acknowledgements with epoch fencing cost nothing.
 
+mod common;
+
 use proptest::prelude::*;
+use splitbrain::lesson::{Run, Status};
 use splitbrain::scenarios::failover::{FailoverNode, build_sim};
 use splitbrain::scenarios::{NodeDef, Setup};
 use splitbrain::sim::*;
+use splitbrain::ui::shot::ShotSpec;
+use splitbrain::ui::theme::Theme;
 use std::collections::BTreeMap;
+
+const SEEDS: std::ops::Range<u64> = 0..12;
 
 const N1: usize = 0;
 const C2: usize = 4;
@@ -433,4 +440,58 @@ fn an_hour_of_the_lesson() {
             lost(&sim)
         );
     }
+}
+
+/// The lesson's screens at its key instants, drawn as `splitbrain shot` draws
+/// them. Review every change as if it were code.
+#[test]
+fn screens() {
+    for (at, label) in [(10, "steady"), (25, "primary_down"), (75, "partition")] {
+        let spec = ShotSpec::lesson("failover", Time::secs(at), 120, 40);
+        insta::assert_snapshot!(format!("{label}_120x40"), common::screen(&spec));
+    }
+    let small = ShotSpec::lesson("failover", Time::secs(25), 80, 24);
+    insta::assert_snapshot!("primary_down_80x24", common::screen(&small));
+    let styled_spec = ShotSpec::lesson("failover", Time::secs(25), 120, 40);
+    insta::assert_snapshot!("primary_down_styled", common::styled(&styled_spec));
+    let mut mono = ShotSpec::lesson("failover", Time::secs(25), 120, 40);
+    mono.theme = Theme::monochrome();
+    insta::assert_snapshot!("primary_down_no_color", common::styled(&mono));
+}
+
+#[test]
+fn the_lesson_loses_acknowledged_writes_and_splits_its_brain_with_async_and_no_fencing() {
+    let l = common::lesson("failover");
+    for seed in SEEDS {
+        let v = common::verdicts(&l, seed, &[]);
+        assert_eq!(
+            common::status(&v, "no-acknowledged-write-lost").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
+        assert_eq!(
+            common::status(&v, "no-split-brain").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
+    }
+}
+
+#[test]
+fn the_lesson_is_safe_and_available_with_quorum_and_fencing() {
+    let l = common::lesson("failover");
+    for seed in SEEDS {
+        let v = common::verdicts(&l, seed, &["replication=quorum", "fencing=on"]);
+        for (id, s, details) in &v {
+            assert_eq!(*s, Status::Met, "seed {seed}: {id} {details:?}");
+        }
+    }
+}
+
+#[test]
+fn objectives_are_pending_until_their_window_closes() {
+    let l = common::lesson("failover");
+    let mut run = Run::new(l.clone(), 1, &[], false).unwrap();
+    run.advance_to(Time::secs(10));
+    assert!(run.verdicts().iter().all(|v| v.status == Status::Pending));
 }

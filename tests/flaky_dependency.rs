@@ -2,14 +2,20 @@
 //! at 90 s, recovers at 130 s) with the patterns off and on, and the circuit
 //! breaker's safety properties under random use.
 
+mod common;
+
 use proptest::prelude::*;
+use splitbrain::lesson::Status;
 use splitbrain::scenarios::flaky_dependency::breaker::{
     Breaker, Config, Outcome, State, WindowKind,
 };
 use splitbrain::scenarios::flaky_dependency::{FlakyNode, build_sim};
 use splitbrain::scenarios::{NodeDef, Setup};
 use splitbrain::sim::*;
+use splitbrain::ui::shot::ShotSpec;
 use std::collections::BTreeMap;
+
+const SEEDS: std::ops::Range<u64> = 0..12;
 
 const HANG: Time = Time::secs(30);
 const FAIL: Time = Time::secs(90);
@@ -400,6 +406,67 @@ proptest! {
                 }
             }
             prop_assert!(b.admitted() <= b.permitted());
+        }
+    }
+}
+
+/// The lesson's screens at its key instants, drawn as `splitbrain shot` draws
+/// them. Review every change as if it were code.
+#[test]
+fn screens() {
+    for (at, label) in [
+        (10, "healthy"),
+        (45, "hang"),
+        (100, "down"),
+        (150, "recovered"),
+    ] {
+        let spec = ShotSpec::lesson("flaky-dependency", Time::secs(at), 120, 40);
+        insta::assert_snapshot!(format!("{label}_120x40"), common::screen(&spec));
+    }
+    let small = ShotSpec::lesson("flaky-dependency", Time::secs(45), 80, 24);
+    insta::assert_snapshot!("hang_80x24", common::screen(&small));
+    let tiny = ShotSpec::lesson("flaky-dependency", Time::secs(45), 50, 12);
+    insta::assert_snapshot!("tiny", common::screen(&tiny));
+    // With the breaker on, B's breaker opens during the hang: colour and glyph.
+    let mut breaker = ShotSpec::lesson("flaky-dependency", Time::secs(45), 120, 40);
+    breaker.settings = vec![("breaker".into(), KnobValue::Bool(true))];
+    insta::assert_snapshot!("breaker_open_styled", common::styled(&breaker));
+}
+
+#[test]
+fn the_lesson_cascades_with_nothing_on() {
+    let l = common::lesson("flaky-dependency");
+    for seed in SEEDS {
+        let v = common::verdicts(&l, seed, &[]);
+        assert_eq!(
+            common::status(&v, "a-survives-the-hang").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
+        assert_eq!(
+            common::status(&v, "b-degrades-gracefully").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
+        assert_eq!(
+            common::status(&v, "breaker-closes-after-recovery").1,
+            Status::Failed,
+            "seed {seed}: {v:?}"
+        );
+    }
+}
+
+#[test]
+fn the_lesson_is_contained_with_every_pattern_on() {
+    let l = common::lesson("flaky-dependency");
+    for seed in SEEDS {
+        let v = common::verdicts(
+            &l,
+            seed,
+            &["timeout=250ms", "bulkhead=on", "breaker=on", "fallback=on"],
+        );
+        for (id, s, details) in &v {
+            assert_eq!(*s, Status::Met, "seed {seed}: {id} {details:?}");
         }
     }
 }

@@ -3,11 +3,14 @@
 //! pessimistic with few clients and loses to it with many; the lock is never
 //! held by two clients at once.
 
+mod common;
+
 use proptest::prelude::*;
 use splitbrain::lesson::{Catalog, Lesson, Run, Status};
 use splitbrain::scenarios::lost_update::{LostUpdateNode, build_sim};
 use splitbrain::scenarios::{NodeDef, Setup};
 use splitbrain::sim::*;
+use splitbrain::ui::shot::{self, ShotSpec};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -547,4 +550,27 @@ fn report() {
         }
         println!();
     }
+}
+
+/// The lesson's screens at its key instants, drawn as `splitbrain shot` draws
+/// them. Review every change as if it were code.
+#[test]
+fn screens() {
+    // Playing the scheduler: the two reads wait on held links.
+    let mut by_hand = ShotSpec::lesson("lost-update", Time::secs(5), 120, 40);
+    by_hand.keys = shot::parse_keys("m").unwrap();
+    insta::assert_snapshot!("by_hand_120x40", common::screen(&by_hand));
+    for (at, strategy, label) in [
+        (70, "rmw", "one_client"),
+        (130, "rmw", "rmw_ten_clients"),
+        (130, "optimistic", "optimistic_ten_clients"),
+        (130, "pessimistic", "pessimistic_ten_clients"),
+    ] {
+        let mut spec = ShotSpec::lesson("lost-update", Time::secs(at), 120, 40);
+        spec.settings = vec![("strategy".into(), KnobValue::Choice(strategy.into()))];
+        insta::assert_snapshot!(format!("{label}_120x40"), common::screen(&spec));
+    }
+    let mut small = ShotSpec::lesson("lost-update", Time::secs(130), 80, 24);
+    small.settings = vec![("strategy".into(), KnobValue::Choice("pessimistic".into()))];
+    insta::assert_snapshot!("pessimistic_80x24", common::screen(&small));
 }

@@ -6,23 +6,9 @@ use super::{Lesson, load};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Lesson files compiled into the binary, so it runs from anywhere.
-pub const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "flaky-dependency.toml",
-        include_str!("../../lessons/flaky-dependency.toml"),
-    ),
-    ("failover.toml", include_str!("../../lessons/failover.toml")),
-    (
-        "lost-update.toml",
-        include_str!("../../lessons/lost-update.toml"),
-    ),
-    ("deadlock.toml", include_str!("../../lessons/deadlock.toml")),
-    (
-        "distributed-lock.toml",
-        include_str!("../../lessons/distributed-lock.toml"),
-    ),
-];
+/// Lesson files compiled into the binary, so it runs from anywhere: every
+/// `lessons/*.toml`, by file name (the build script lists them).
+pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 
 /// Every lesson available, in teaching order.
 pub struct Catalog {

@@ -151,6 +151,25 @@ impl Lesson {
         Ok((knob.name, value))
     }
 
+    /// The knob settings of the cure, as the last hint gives it: a command
+    /// `splitbrain run <id> --set K=V ...`. `None` if the last hint gives
+    /// no such command; an error names a setting that does not parse.
+    pub fn cure(&self) -> Option<Result<Vec<(String, KnobValue)>, String>> {
+        let hint = self.hints.last()?;
+        let command = format!("splitbrain run {}", self.id);
+        let at = hint.find(&command)?;
+        let mut words = hint[at + command.len()..].split_whitespace();
+        let mut settings = Vec::new();
+        while words.next() == Some("--set") {
+            let Some(setting) = words.next() else { break };
+            match self.parse_setting(setting) {
+                Ok(s) => settings.push(s),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(settings))
+    }
+
     pub fn phase(&self, name: &str) -> Option<&Phase> {
         self.phases.iter().find(|p| p.name == name)
     }
