@@ -1,5 +1,5 @@
 //! Knobs: a scenario's parameters. [`KnobKind`] and [`KnobSpec`] are what
-//! lesson files, the command line and the interface see; [`knobs!`] declares
+//! lesson files, the command line and the interface see; [`knobs!`](crate::knobs) declares
 //! a scenario's typed settings so that each knob is written once, giving its
 //! spec, its default and the field that holds its value.
 
@@ -197,7 +197,7 @@ impl FromKnob for Option<Time> {
     }
 }
 
-/// An enum a `choice` knob picks a variant of; declare one with [`choices!`].
+/// An enum a `choice` knob picks a variant of; declare one with [`choices!`](crate::choices).
 pub trait Choice: Copy + PartialEq + 'static {
     /// Every variant with the word that names it, in the order shown.
     const ALL: &'static [(&'static str, Self)];
@@ -213,7 +213,7 @@ pub trait Choice: Copy + PartialEq + 'static {
 
 /// One knob's declaration: its kind, default and description, for a setting
 /// of type `T`. Made by [`switch`], [`int`], [`float`], [`duration`],
-/// [`duration_or_off`] or [`choice`], and used by [`knobs!`].
+/// [`duration_or_off`] or [`choice`], and used by [`knobs!`](crate::knobs).
 pub struct Knob<T> {
     pub kind: KnobKind,
     pub default: KnobValue,

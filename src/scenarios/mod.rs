@@ -2,17 +2,11 @@
 //! exposes (roles, knobs, commands, metrics, panels) so the layers above can
 //! check lesson files against it and draw it without knowing it.
 //!
-//! The kit every scenario is written with: [`Role`] and [`roles!`] for its
-//! node types, [`knobs!`] and [`choices!`] for its settings, [`Panel`]s for
+//! The kit every scenario is written with: [`Role`] and [`roles!`](crate::roles) for its
+//! node types, [`knobs!`](crate::knobs) and [`choices!`](crate::choices) for its settings, [`Panel`]s for
 //! what the interface draws, and a [`ScenarioSpec`] that declares it all.
 
-pub mod deadlock;
-pub mod distributed_lock;
-pub mod echo;
-pub mod failover;
-pub mod flaky_dependency;
 pub mod knob;
-pub mod lost_update;
 mod panel;
 mod role;
 mod spec;
@@ -24,16 +18,26 @@ pub use spec::{
     CommandSpec, Count, MetricSpec, NodeDef, RoleSpec, Roles, ScenarioSpec, Setup, new_sim,
 };
 
-/// Every scenario the program knows, by id.
-pub fn registry() -> Vec<&'static ScenarioSpec> {
-    vec![
-        &flaky_dependency::SPEC,
-        &failover::SPEC,
-        &echo::SPEC,
-        &lost_update::SPEC,
-        &deadlock::SPEC,
-        &distributed_lock::SPEC,
-    ]
+/// Declares each scenario's module and lists its `SPEC` in the registry:
+/// a scenario is registered by its name here and nowhere else.
+macro_rules! scenarios {
+    ($($module:ident),+ $(,)?) => {
+        $(pub mod $module;)+
+
+        /// Every scenario the program knows, in the order listed.
+        pub fn registry() -> Vec<&'static ScenarioSpec> {
+            vec![$(&$module::SPEC),+]
+        }
+    };
+}
+
+scenarios! {
+    flaky_dependency,
+    failover,
+    echo,
+    lost_update,
+    deadlock,
+    distributed_lock,
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {

@@ -1,6 +1,6 @@
 //! A role: one kind of node in a scenario (a replica, a client, a lock
 //! server). Each role is its own type implementing [`Role`], which has a
-//! do-nothing default for every event it does not care about; [`roles!`]
+//! do-nothing default for every event it does not care about; [`roles!`](crate::roles)
 //! ties a scenario's roles into the one node type the simulator runs.
 
 use crate::sim::{Ctx, KnobValue, LockView, Node};
