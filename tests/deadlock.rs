@@ -5,13 +5,12 @@
 mod common;
 
 use proptest::prelude::*;
-use splitbrain::lesson::{Catalog, Lesson, Run, Status};
+use splitbrain::lesson::{Run, Status};
 use splitbrain::scenarios::deadlock::{DeadlockNode, OPENING_BALANCE, build_sim, cycles};
 use splitbrain::scenarios::{NodeDef, Setup};
 use splitbrain::sim::*;
 use splitbrain::ui::shot::{self, ShotSpec};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 const W3: usize = 3;
 const W4: usize = 4;
@@ -418,31 +417,8 @@ proptest! {
     }
 }
 
-fn lesson() -> Arc<Lesson> {
-    Catalog::embedded()
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .get("deadlock")
-        .unwrap()
-}
-
-/// Runs the whole lesson; returns each objective's status by id.
-fn verdicts(lesson: &Arc<Lesson>, seed: u64, settings: &[&str]) -> BTreeMap<String, Status> {
-    let settings: Vec<_> = settings
-        .iter()
-        .map(|s| lesson.parse_setting(s).unwrap())
-        .collect();
-    let mut run = Run::new(lesson.clone(), seed, &settings, false).unwrap();
-    run.advance_to(lesson.length);
-    lesson
-        .objectives
-        .iter()
-        .zip(run.verdicts())
-        .map(|(o, v)| (o.id.clone(), v.status))
-        .collect()
-}
-
 fn expect(settings: &[&str], met: [bool; 4]) {
-    let l = lesson();
+    let l = common::lesson("deadlock");
     let ids = [
         "break-deadlocks-fast",
         "throughput-recovers",
@@ -450,7 +426,7 @@ fn expect(settings: &[&str], met: [bool; 4]) {
         "no-needless-aborts",
     ];
     for seed in SEEDS {
-        let v = verdicts(&l, seed, settings);
+        let v = common::statuses(&l, seed, settings);
         for (id, m) in ids.iter().zip(met) {
             let want = if m { Status::Met } else { Status::Failed };
             assert_eq!(v[*id], want, "{settings:?} seed {seed}: {id} in {v:?}");
@@ -480,7 +456,7 @@ fn lesson_with_a_global_order_meets_every_goal() {
 
 #[test]
 fn lesson_traces_are_deterministic_per_seed() {
-    let l = lesson();
+    let l = common::lesson("deadlock");
     let trace = |seed| {
         let mut run = Run::new(l.clone(), seed, &[], true).unwrap();
         run.advance_to(l.length);

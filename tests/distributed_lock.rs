@@ -7,7 +7,7 @@
 mod common;
 
 use proptest::prelude::*;
-use splitbrain::lesson::{Catalog, Lesson, Run, Status};
+use splitbrain::lesson::{Lesson, Run, Status};
 use splitbrain::scenarios::distributed_lock::{LockNode, build_sim};
 use splitbrain::scenarios::{NodeDef, Setup};
 use splitbrain::sim::*;
@@ -21,33 +21,9 @@ const C2: usize = 6;
 const STORE: usize = 7;
 const SEEDS: std::ops::Range<u64> = 0..16;
 
-fn lesson() -> Arc<Lesson> {
-    Catalog::embedded()
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .get("distributed-lock")
-        .unwrap()
-}
-
-/// Runs the whole lesson; returns each objective's status by id.
-fn verdicts(lesson: &Arc<Lesson>, seed: u64, settings: &[&str]) -> BTreeMap<String, Status> {
-    let settings: Vec<_> = settings
-        .iter()
-        .map(|s| lesson.parse_setting(s).unwrap())
-        .collect();
-    let mut run = Run::new(lesson.clone(), seed, &settings, false).unwrap();
-    run.set_checkpointing(false);
-    run.advance_to(lesson.length);
-    lesson
-        .objectives
-        .iter()
-        .zip(run.verdicts())
-        .map(|(o, v)| (o.id.clone(), v.status))
-        .collect()
-}
-
 fn expect(l: &Arc<Lesson>, settings: &[&str], want: &[(&str, Status)]) {
     for seed in SEEDS {
-        let v = verdicts(l, seed, settings);
+        let v = common::statuses(l, seed, settings);
         for (id, status) in want {
             assert_eq!(v[*id], *status, "{settings:?} seed {seed}: {id} in {v:?}");
         }
@@ -62,7 +38,7 @@ const PHASES: [&str; 3] = [
 
 #[test]
 fn without_fencing_each_fault_gets_a_stale_write_accepted() {
-    let l = lesson();
+    let l = common::lesson("distributed-lock");
     let mut want: Vec<_> = PHASES.iter().map(|p| (*p, Status::Failed)).collect();
     want.push(("lock-survives-a-crash", Status::Met));
     expect(&l, &[], &want);
@@ -70,7 +46,7 @@ fn without_fencing_each_fault_gets_a_stale_write_accepted() {
 
 #[test]
 fn with_fencing_no_stale_write_is_accepted() {
-    let l = lesson();
+    let l = common::lesson("distributed-lock");
     let mut want: Vec<_> = PHASES.iter().map(|p| (*p, Status::Met)).collect();
     want.push(("lock-survives-a-crash", Status::Met));
     expect(&l, &["fencing=on"], &want);
@@ -78,7 +54,7 @@ fn with_fencing_no_stale_write_is_accepted() {
 
 #[test]
 fn redlock_lets_the_clock_jump_through_even_with_fencing_on() {
-    let l = lesson();
+    let l = common::lesson("distributed-lock");
     for settings in [&["redlock=on"][..], &["redlock=on", "fencing=on"]] {
         let mut want: Vec<_> = PHASES.iter().map(|p| (*p, Status::Failed)).collect();
         want.push(("lock-survives-a-crash", Status::Met));
@@ -88,7 +64,7 @@ fn redlock_lets_the_clock_jump_through_even_with_fencing_on() {
 
 #[test]
 fn a_lease_longer_than_every_fault_leaves_the_lock_stuck_after_a_crash() {
-    let l = lesson();
+    let l = common::lesson("distributed-lock");
     let mut want: Vec<_> = PHASES.iter().map(|p| (*p, Status::Met)).collect();
     want.push(("lock-survives-a-crash", Status::Failed));
     expect(&l, &["lease=60s"], &want);
@@ -99,7 +75,7 @@ fn a_lease_longer_than_every_fault_leaves_the_lock_stuck_after_a_crash() {
 /// of its own: two majorities at once, as in Kleppmann's example.
 #[test]
 fn redlock_clock_jump_gives_two_majorities() {
-    let l = lesson();
+    let l = common::lesson("distributed-lock");
     for seed in 0..6 {
         let setting = l.parse_setting("redlock=on").unwrap();
         let mut run = Run::new(l.clone(), seed, &[setting], true).unwrap();
@@ -126,7 +102,7 @@ fn redlock_clock_jump_gives_two_majorities() {
 
 #[test]
 fn whole_lesson_traces_are_deterministic_per_seed() {
-    let l = lesson();
+    let l = common::lesson("distributed-lock");
     for settings in [&[][..], &["redlock=on"]] {
         let trace = |seed| {
             let settings: Vec<_> = settings
@@ -410,7 +386,7 @@ proptest! {
 #[test]
 #[ignore]
 fn report() {
-    let l = lesson();
+    let l = common::lesson("distributed-lock");
     let configs: [&[&str]; 6] = [
         &[],
         &["fencing=on"],
@@ -422,7 +398,7 @@ fn report() {
     for c in configs {
         let mut tally: BTreeMap<String, (u32, u32)> = BTreeMap::new();
         for seed in 0..40 {
-            for (id, s) in verdicts(&l, seed, c) {
+            for (id, s) in common::statuses(&l, seed, c) {
                 let e = tally.entry(id).or_default();
                 if s == Status::Met {
                     e.0 += 1;

@@ -6,22 +6,14 @@
 mod common;
 
 use proptest::prelude::*;
-use splitbrain::lesson::{Catalog, Lesson, Run, Status};
+use splitbrain::lesson::{Lesson, Run, Status};
 use splitbrain::scenarios::lost_update::{LostUpdateNode, build_sim};
 use splitbrain::scenarios::{NodeDef, Setup};
 use splitbrain::sim::*;
 use splitbrain::ui::shot::{self, ShotSpec};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 const STRATEGIES: [&str; 5] = ["rmw", "atomic", "optimistic", "pessimistic", "actor"];
-
-fn lesson() -> Arc<Lesson> {
-    Catalog::embedded()
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .get("lost-update")
-        .unwrap()
-}
 
 fn settings(lesson: &Lesson, s: &[&str]) -> Vec<(String, KnobValue)> {
     s.iter().map(|s| lesson.parse_setting(s).unwrap()).collect()
@@ -70,7 +62,7 @@ const BOTH_READ_FIRST: [(&str, &str); 8] = [
 /// A run of the lesson in which the learner plays `BOTH_READ_FIRST` at 5 s;
 /// returns the run and how many of the deliveries found a message to deliver.
 fn by_hand(seed: u64, strategy: &str) -> (Run, usize) {
-    let l = lesson();
+    let l = common::lesson("lost-update");
     let s = settings(&l, &[&format!("strategy={strategy}")]);
     let mut run = Run::new(l, seed, &s, false).unwrap();
     run.advance_to(Time::secs(5));
@@ -91,7 +83,7 @@ fn gauge(run: &Run, metric: &str) -> f64 {
 
 #[test]
 fn nothing_moves_in_the_first_minute_unless_the_learner_delivers_it() {
-    let l = lesson();
+    let l = common::lesson("lost-update");
     let mut run = Run::new(l, 1, &[], false).unwrap();
     run.advance_to(Time::secs(59));
     assert_eq!(total(&run, "increments.done"), 0);
@@ -153,7 +145,7 @@ fn the_same_deliveries_lose_nothing_under_every_cure() {
 /// built by hand at 5 s; then `changes` of the strategy, each at its instant
 /// (the first at the question, 59.5 s, typically).
 fn play(seed: u64, hands: bool, changes: &[(Time, &str)]) -> Run {
-    let l = lesson();
+    let l = common::lesson("lost-update");
     let mut run = Run::new(l.clone(), seed, &[], false).unwrap();
     if hands {
         run.advance_to(Time::secs(5));
@@ -257,7 +249,7 @@ fn switching_from_optimistic_to_pessimistic_at_the_crossover_passes_every_object
 
 #[test]
 fn whole_lesson_traces_are_deterministic_per_seed() {
-    let l = lesson();
+    let l = common::lesson("lost-update");
     let trace = |seed| {
         let s = settings(&l, &["strategy=pessimistic"]);
         let mut run = Run::new(l.clone(), seed, &s, true).unwrap();

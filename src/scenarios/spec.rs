@@ -196,10 +196,6 @@ pub struct Setup {
 }
 
 impl Setup {
-    pub fn knob(&self, name: &str) -> &KnobValue {
-        self.knobs.get(name).unwrap_or(&KnobValue::Off)
-    }
-
     /// Indices of the nodes with `role`.
     pub fn with_role(&self, role: &str) -> Vec<usize> {
         self.nodes
