@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use splitbrain::lesson::Catalog;
 use splitbrain::sim::{Input, NodeSel, Time};
 use splitbrain::ui::app::App;
-use splitbrain::ui::progress::ProgressStore;
+use splitbrain::lesson::ProgressStore;
 use splitbrain::ui::session::Control;
 use splitbrain::ui::theme::Theme;
 use std::time::{Duration, Instant};

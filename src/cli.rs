@@ -68,7 +68,8 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
 
 /// Opens the playground full-screen: the picker, or one lesson.
 pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
-    use crate::ui::{app::App, progress::ProgressStore, terminal, theme::Theme};
+    use crate::lesson::ProgressStore;
+    use crate::ui::{app::App, terminal, theme::Theme};
     use std::io::IsTerminal;
     let c = catalog(dir)?;
     let opening = match &args.lesson {

@@ -10,7 +10,7 @@ use splitbrain::lesson::Catalog;
 use splitbrain::sim::{Health, KnobValue, Time};
 use splitbrain::ui::app::App;
 use splitbrain::ui::panes::buffer_text;
-use splitbrain::ui::progress::ProgressStore;
+use splitbrain::lesson::ProgressStore;
 use splitbrain::ui::terminal::run_app;
 use splitbrain::ui::theme::Theme;
 use std::io;

@@ -9,7 +9,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use splitbrain::lesson::Catalog;
 use splitbrain::ui::app::App;
-use splitbrain::ui::progress::ProgressStore;
+use splitbrain::lesson::ProgressStore;
 use splitbrain::ui::theme::Theme;
 use std::time::Duration;
 

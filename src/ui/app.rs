@@ -7,8 +7,8 @@ use super::keys::{self, KeyHelp, PICKER};
 use super::overlays::{self, Outcome, Overlay};
 use super::panes;
 use super::picker::{Picker, PickerAction};
-use super::progress::ProgressStore;
-use super::session::{Control, PaneId, SEEK_LARGE, SEEK_SMALL, SPEEDS, Session};
+use crate::lesson::ProgressStore;
+use super::session::{Control, PaneId, QuestionState, SEEK_LARGE, SEEK_SMALL, SPEEDS, Session};
 use super::theme::Theme;
 use crate::lesson::{Catalog, Status};
 use crate::sim::{Input, KnobValue, Time};
@@ -40,6 +40,37 @@ pub struct LessonScreen {
     pub compact_slot: PaneId,
     /// The question whose window was last opened by itself.
     shown_question: Option<usize>,
+    /// What the saved progress was last told about this session.
+    reported: Option<Achieved>,
+}
+
+/// What a session has achieved, as the saved progress records it: which
+/// objectives are met, which questions are answered (and whether rightly),
+/// how many hints were seen.
+#[derive(Clone, Debug, PartialEq)]
+struct Achieved {
+    met: Vec<bool>,
+    answers: Vec<Option<bool>>,
+    hints: usize,
+}
+
+impl Achieved {
+    fn of(s: &Session) -> Achieved {
+        let lesson = s.lesson();
+        Achieved {
+            met: s.verdicts().iter().map(|v| v.status == Status::Met).collect(),
+            answers: lesson
+                .questions
+                .iter()
+                .zip(&s.questions)
+                .map(|(q, state)| match *state {
+                    QuestionState::Answered { choice, .. } => Some(choice == q.answer),
+                    _ => None,
+                })
+                .collect(),
+            hints: s.hints_shown,
+        }
+    }
 }
 
 impl LessonScreen {
@@ -135,6 +166,7 @@ impl App {
             overlay: None,
             compact_slot: PaneId::Metrics,
             shown_question: None,
+            reported: None,
         }));
         Ok(())
     }
@@ -448,12 +480,34 @@ impl App {
         }
     }
 
-    /// Notes newly met objectives, answers and hints in the saved progress.
+    /// Tells the saved progress what the open lesson has achieved, when that
+    /// changed since it was last told: objectives met, answers, hints seen.
     fn record_progress(&mut self) {
-        let Screen::Lesson(l) = &self.screen else {
+        let Screen::Lesson(l) = &mut self.screen else {
             return;
         };
-        if self.progress.progress.record_session(&l.session) {
+        let now = Achieved::of(&l.session);
+        if l.reported.as_ref() == Some(&now) {
+            return;
+        }
+        let lesson = l.session.lesson();
+        let met = lesson
+            .objectives
+            .iter()
+            .zip(&now.met)
+            .filter(|(_, met)| **met)
+            .map(|(o, _)| o.id.as_str());
+        let answers = lesson
+            .questions
+            .iter()
+            .zip(&now.answers)
+            .filter_map(|(q, a)| a.map(|right| (q.id.as_str(), right)));
+        let changed = self
+            .progress
+            .progress
+            .record(&lesson.id, met, answers, now.hints);
+        l.reported = Some(now);
+        if changed {
             self.save_progress();
         }
     }
@@ -774,4 +828,37 @@ fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
     Paragraph::new(text)
         .wrap(Wrap { trim: true })
         .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Time;
+
+    #[test]
+    fn a_session_tells_the_progress_what_it_achieved_once() {
+        let mut app = App::new(
+            Catalog::embedded().unwrap(),
+            ProgressStore::memory(),
+            Theme::default(),
+        );
+        app.open("failover", Some(1), &[]).unwrap();
+        let l = app.catalog.get("failover").unwrap();
+        let s = app.session_mut().unwrap();
+        s.apply(Control::Hint(1));
+        s.apply(Control::Answer {
+            question: 0,
+            choice: l.questions[0].answer,
+        });
+        s.run.advance_to(Time::secs(5));
+        app.record_progress();
+        let lp = app.progress.progress.get("failover").unwrap().clone();
+        assert!(lp.opened);
+        assert_eq!(lp.hints_used, 2);
+        assert_eq!(lp.questions.get(&l.questions[0].id), Some(&true));
+        let Screen::Lesson(screen) = &app.screen else {
+            panic!("the lesson is open");
+        };
+        assert_eq!(screen.reported, Some(Achieved::of(&screen.session)));
+    }
 }

@@ -9,7 +9,6 @@ pub mod markdown;
 pub mod overlays;
 pub mod panes;
 pub mod picker;
-pub mod progress;
 pub mod session;
 pub mod shot;
 pub mod terminal;

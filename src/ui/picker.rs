@@ -4,7 +4,7 @@
 //! [`PickerAction`]; the app loop decides what to do with it.
 
 use super::markdown::{self, str_width, truncate};
-use super::progress::{Mark, Progress};
+use crate::lesson::{Mark, Progress};
 use super::theme::Theme;
 use crate::lesson::{Catalog, Lesson};
 use crate::sim::Time;

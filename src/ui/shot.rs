@@ -3,7 +3,7 @@
 //! keeps the colours (for the book and the README).
 
 use super::app::App;
-use super::progress::ProgressStore;
+use crate::lesson::ProgressStore;
 use super::theme::Theme;
 use crate::lesson::Catalog;
 use crate::sim::{KnobValue, Time};
