@@ -2,6 +2,7 @@
 
 use crate::lesson::{Catalog, Lesson, Run, SourceError, Status, lesson_files, load_file};
 use crate::sim::{MetricKind, Stat, Time};
+use crate::ui::text::report_number;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -410,7 +411,7 @@ fn metric_lines(run: &Run) -> Vec<(String, String)> {
                         let max = m
                             .query(name, Stat::Max, Time::ZERO, now + Time(1))
                             .unwrap_or(v);
-                        format!("now {} max {}", num(v), num(max))
+                        format!("now {} max {}", report_number(v), report_number(max))
                     }
                     None => "no data".into(),
                 },
@@ -431,14 +432,6 @@ fn metric_lines(run: &Run) -> Vec<(String, String)> {
             (name.to_string(), text)
         })
         .collect()
-}
-
-fn num(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v}")
-    } else {
-        format!("{v:.3}")
-    }
 }
 
 pub fn report_text(run: &Run, trace: bool) -> String {

@@ -7,11 +7,12 @@ use super::keys::{self, KeyHelp, PICKER};
 use super::overlays::{self, Outcome, Overlay};
 use super::panes;
 use super::picker::{Picker, PickerAction};
-use crate::lesson::ProgressStore;
 use super::session::{Control, PaneId, QuestionState, SEEK_LARGE, SEEK_SMALL, SPEEDS, Session};
+use super::text;
 use super::theme::Theme;
+use crate::lesson::ProgressStore;
 use crate::lesson::{Catalog, Status};
-use crate::sim::{Input, KnobValue, Time};
+use crate::sim::{Input, KnobValue};
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -58,7 +59,11 @@ impl Achieved {
     fn of(s: &Session) -> Achieved {
         let lesson = s.lesson();
         Achieved {
-            met: s.verdicts().iter().map(|v| v.status == Status::Met).collect(),
+            met: s
+                .verdicts()
+                .iter()
+                .map(|v| v.status == Status::Met)
+                .collect(),
             answers: lesson
                 .questions
                 .iter()
@@ -543,7 +548,7 @@ impl App {
                         Paragraph::new(Line::from(Span::styled(n.clone(), self.theme.warn())))
                             .wrap(Wrap { trim: true });
                     let width = area.width.saturating_sub(2).max(1) as usize;
-                    let rows = (n.chars().count().div_ceil(width) as u16 + 1).min(3);
+                    let rows = (text::width(n).div_ceil(width) as u16 + 1).min(3);
                     let y = area.bottom().saturating_sub(1 + rows);
                     let rect = Rect::new(area.x + 1, y, area.width.saturating_sub(2), rows);
                     ratatui::widgets::Clear.render(rect, buf);
@@ -756,8 +761,8 @@ fn header(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             0,
             vec![Span::raw(format!(
                 "t {} / {}",
-                fmt_time(now),
-                fmt_time(lesson.length)
+                text::clock_tenths(now),
+                text::clock_tenths(lesson.length)
             ))],
         ),
         (3, vec![Span::raw(format!("phase {phase}"))]),
@@ -787,12 +792,6 @@ fn header(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         spans.extend(p);
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
-}
-
-/// Virtual time as seconds with one decimal: `12.3s`.
-pub fn fmt_time(t: Time) -> String {
-    let tenths = t.0 / 100_000;
-    format!("{}.{}s", tenths / 10, tenths % 10)
 }
 
 fn footer(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -5,6 +5,7 @@
 //! with a hanging indent, links (the text, then the address in parentheses
 //! when it differs) and block quotes (a `│ ` bar) are understood.
 
+use super::text::{self, char_width, clip_line};
 use super::theme::Theme;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use ratatui::style::Style;
@@ -44,38 +45,6 @@ pub fn render_styled(
     });
     r.run(md);
     r.w.finish()
-}
-
-/// Display width of `s` in terminal columns.
-pub fn str_width(s: &str) -> usize {
-    Span::raw(s).width()
-}
-
-fn char_width(c: char) -> usize {
-    let mut b = [0u8; 4];
-    str_width(c.encode_utf8(&mut b))
-}
-
-/// `s` cut to at most `width` columns, ending in `…` when cut.
-pub fn truncate(s: &str, width: usize) -> String {
-    if str_width(s) <= width {
-        return s.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = char_width(c);
-        if w + cw > width - 1 {
-            break;
-        }
-        w += cw;
-        out.push(c);
-    }
-    out.push('…');
-    out
 }
 
 /// Something that puts a prefix before each of its lines: a list item (its
@@ -156,7 +125,7 @@ impl Wrapper {
         if let Some(spans) = self.cur.take() {
             let mut line = Line::from(spans);
             if self.cur_w > self.width {
-                line = clip(line, self.width);
+                line = clip_line(line, self.width);
             }
             self.lines.push(line);
         }
@@ -184,7 +153,7 @@ impl Wrapper {
     }
 
     fn word_piece(&mut self, text: &str, style: Style) {
-        self.word_w += str_width(text);
+        self.word_w += text::width(text);
         self.word.push_str(text);
         match self.parts.last_mut() {
             Some((end, s)) if *s == style => *end = self.word.len(),
@@ -255,7 +224,7 @@ impl Wrapper {
         self.end_word();
         self.end_line();
         self.start_line();
-        let w = str_width(text);
+        let w = text::width(text);
         self.put(text, style, w);
         self.end_line();
     }
@@ -274,7 +243,7 @@ impl Wrapper {
         }
         let mut line = Line::from(spans);
         if line.width() > self.width {
-            line = clip(line, self.width);
+            line = clip_line(line, self.width);
         }
         self.lines.push(line);
     }
@@ -292,34 +261,6 @@ impl Wrapper {
         self.flush();
         self.lines
     }
-}
-
-/// `line` cut to `width` columns.
-fn clip(line: Line<'static>, width: usize) -> Line<'static> {
-    let mut out = Vec::new();
-    let mut left = width;
-    for span in line.spans {
-        let w = span.width();
-        if w <= left {
-            left -= w;
-            out.push(span);
-            continue;
-        }
-        let mut s = String::new();
-        for c in span.content.chars() {
-            let cw = char_width(c);
-            if cw > left {
-                break;
-            }
-            left -= cw;
-            s.push(c);
-        }
-        if !s.is_empty() {
-            out.push(Span::styled(s, span.style));
-        }
-        break;
-    }
-    Line::from(out)
 }
 
 struct ListState {
@@ -436,7 +377,7 @@ impl<'t> Renderer<'t> {
                             _ => "▪ ".to_string(),
                         },
                     };
-                    let indent = " ".repeat(str_width(&marker));
+                    let indent = " ".repeat(text::width(&marker));
                     self.w.containers.push(Container {
                         first: Span::raw(marker),
                         rest: Span::raw(indent),
@@ -579,7 +520,7 @@ mod tests {
             let lines = render(md, &mono(), width);
             let text = plain(&lines);
             for l in &text {
-                assert!(str_width(l) <= width as usize, "{l:?} wider than {width}");
+                assert!(text::width(l) <= width as usize, "{l:?} wider than {width}");
             }
             // Nothing lost, nothing added.
             let joined = text.join(" ");
@@ -732,7 +673,7 @@ mod tests {
     fn wide_characters_count_two_columns() {
         let text = plain(&render("日本語の テキスト です", &mono(), 9));
         for l in &text {
-            assert!(str_width(l) <= 9, "{l:?}");
+            assert!(text::width(l) <= 9, "{l:?}");
         }
         assert_eq!(text, vec!["日本語の", "テキスト", "です"]);
         // Split inside a word never cuts a wide character in half.
@@ -759,13 +700,5 @@ mod tests {
             assert!(lines.iter().all(|l| l.width() <= usize::from(w.max(1))));
         }
         assert!(render("", &mono(), 10).is_empty());
-    }
-
-    #[test]
-    fn truncate_marks_the_cut() {
-        assert_eq!(truncate("hello world", 8), "hello w…");
-        assert_eq!(truncate("hello", 8), "hello");
-        assert_eq!(truncate("日本語", 4), "日…");
-        assert_eq!(truncate("abc", 0), "");
     }
 }

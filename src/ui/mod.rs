@@ -4,6 +4,7 @@
 //! and knows no scenario by name.
 
 pub mod app;
+pub mod canvas;
 pub mod keys;
 pub mod markdown;
 pub mod overlays;
@@ -12,4 +13,5 @@ pub mod picker;
 pub mod session;
 pub mod shot;
 pub mod terminal;
+pub mod text;
 pub mod theme;

@@ -5,6 +5,7 @@
 
 use super::keys::{KeyGroup, LESSON};
 use super::session::{Control, Session};
+use super::text;
 use super::theme::Theme;
 use crate::scenarios::KnobKind;
 use crate::sim::{Input, KnobValue, Latency, LinkChange, NodeSel, Time};
@@ -647,12 +648,11 @@ fn link_lines(state: &LinkState, s: &Session, theme: &Theme) -> Vec<Line<'static
     let names = s.run.cluster().names();
     let name = |i: usize| names.get(i).cloned().unwrap_or_default();
     let now = s.run.cluster().network().link(s.selected, state.to);
-    let pct = |p: f64| format!("{}%", (p * 100.0).round());
     let rows = [
         ("to", format!("{} → {}", name(s.selected), name(state.to))),
         ("latency", LATENCIES[state.latency].to_string()),
-        ("loss", pct(RATES[state.loss])),
-        ("duplication", pct(RATES[state.duplicate])),
+        ("loss", text::percent(RATES[state.loss])),
+        ("duplication", text::percent(RATES[state.duplicate])),
         (
             "both ways",
             if state.both { "yes" } else { "no" }.to_string(),
@@ -667,8 +667,8 @@ fn link_lines(state: &LinkState, s: &Session, theme: &Theme) -> Vec<Line<'static
             format!(
                 "now: latency {}, loss {}, duplication {}",
                 now.latency,
-                pct(now.loss),
-                pct(now.duplicate)
+                text::percent(now.loss),
+                text::percent(now.duplicate)
             ),
             theme.dim(),
         )),
@@ -726,8 +726,8 @@ fn messages_lines(selected: usize, s: &Session, theme: &Theme) -> Vec<Line<'stat
             .cluster()
             .in_flight_detail(m.id)
             .unwrap_or_else(|| m.kind.to_string());
-        if detail.chars().count() > DETAIL_WIDTH {
-            detail = detail.chars().take(DETAIL_WIDTH - 1).collect::<String>() + "…";
+        if text::width(&detail) > DETAIL_WIDTH {
+            detail = text::truncate(&detail, DETAIL_WIDTH);
         }
         lines.push(Line::from(Span::styled(
             format!("  m{:<7} {from:>6} → {to:<6} {when:<9} {detail}", m.id),

@@ -3,11 +3,11 @@
 //! It holds its own state and answers keys and clicks with a
 //! [`PickerAction`]; the app loop decides what to do with it.
 
-use super::markdown::{self, str_width, truncate};
-use crate::lesson::{Mark, Progress};
+use super::markdown;
+use super::text::{self, escape_markdown, lesson_length, truncate};
 use super::theme::Theme;
 use crate::lesson::{Catalog, Lesson};
-use crate::sim::Time;
+use crate::lesson::{Mark, Progress};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -462,7 +462,7 @@ impl Picker {
         let right = format!("{done} of {} done ", catalog.lessons.len());
         let left = " splitbrain — pick a lesson";
         buf.set_stringn(area.x, area.y, left, w, bar);
-        let (lw, rw) = (str_width(left), str_width(&right));
+        let (lw, rw) = (text::width(left), text::width(&right));
         if lw + rw + 2 <= w {
             buf.set_string(area.x + (w - rw) as u16, area.y, &right, bar);
         }
@@ -560,7 +560,7 @@ impl Picker {
         }
         let line = Line::from(spans);
         buf.set_line(area.x, area.y, &line, area.width);
-        let cw = str_width(&count);
+        let cw = text::width(&count);
         if line.width() + cw + 2 <= w {
             buf.set_string(area.x + (w - cw) as u16, area.y, count, theme.dim());
         }
@@ -598,16 +598,6 @@ impl Picker {
     }
 }
 
-/// "3 min", "90 s", "1 min 30 s".
-fn length_label(t: Time) -> String {
-    let s = t.as_micros().div_ceil(1_000_000);
-    match (s / 60, s % 60) {
-        (0, s) => format!("{s} s"),
-        (m, 0) => format!("{m} min"),
-        (m, s) => format!("{m} min {s} s"),
-    }
-}
-
 /// The selected lesson: title, chapter, summary, objectives and what the
 /// learner has done in it.
 fn render_details(
@@ -625,7 +615,7 @@ fn render_details(
     let p = progress.get(&lesson.id);
     let mut lines: Vec<Line<'static>> = Vec::new();
     lines.extend(markdown::render_styled(
-        &escape(&lesson.title),
+        &escape_markdown(&lesson.title),
         theme,
         w,
         theme.title(),
@@ -637,12 +627,12 @@ fn render_details(
         Mark::Started => theme.warn(),
         Mark::NotStarted => theme.dim(),
     };
-    let meta = format!("{} · {}", lesson.chapter, length_label(lesson.length));
+    let meta = format!("{} · {}", lesson.chapter, lesson_length(lesson.length));
     lines.extend(wrap_plain(&meta, theme.dim(), w));
     // The mark goes on the end of the line above when it fits.
     let tag = format!("{} {}", mark.glyph(), mark.word());
     match lines.last_mut() {
-        Some(l) if l.width() + 3 + str_width(&tag) <= usize::from(w) => {
+        Some(l) if l.width() + 3 + text::width(&tag) <= usize::from(w) => {
             l.spans.push(Span::styled(" · ", theme.dim()));
             l.spans.push(Span::styled(tag, mark_style));
         }
@@ -720,25 +710,13 @@ fn render_details(
 
 fn wrap_plain(text: &str, style: Style, width: u16) -> Vec<Line<'static>> {
     markdown::render_styled(
-        &escape(text),
+        &escape_markdown(text),
         &Theme::monochrome(),
         width,
         style,
         Span::raw(""),
         Span::raw(""),
     )
-}
-
-/// `text` with markdown's special characters escaped, so it reads as written.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_ascii_punctuation() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

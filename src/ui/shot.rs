@@ -3,9 +3,9 @@
 //! keeps the colours (for the book and the README).
 
 use super::app::App;
-use crate::lesson::ProgressStore;
 use super::theme::Theme;
 use crate::lesson::Catalog;
+use crate::lesson::ProgressStore;
 use crate::sim::{KnobValue, Time};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;

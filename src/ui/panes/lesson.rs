@@ -7,8 +7,9 @@
 
 use crate::lesson::Status;
 use crate::sim::Time;
-use crate::ui::markdown::{self, str_width, truncate};
+use crate::ui::markdown;
 use crate::ui::session::{QuestionState, REVEAL_AFTER, Session};
+use crate::ui::text::{self, escape_markdown, truncate};
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -140,11 +141,11 @@ fn step(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>>) {
     }
     let counter = format!("step {}/{}", k + 1, lesson.steps.len());
     let w = usize::from(width);
-    let cw = str_width(&counter);
+    let cw = text::width(&counter);
     let title = format!("▸ {}", step.title);
-    if str_width(&title) + 2 + cw <= w {
+    if text::width(&title) + 2 + cw <= w {
         // Title on the left, the counter on the right of the same line.
-        let pad = w - str_width(&title) - cw;
+        let pad = w - text::width(&title) - cw;
         out.push(Line::from(vec![
             Span::styled(title, theme.heading()),
             Span::raw(" ".repeat(pad)),
@@ -152,7 +153,7 @@ fn step(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>>) {
         ]));
     } else {
         out.extend(markdown::render_styled(
-            &escape(&title),
+            &escape_markdown(&title),
             theme,
             width,
             theme.heading(),
@@ -261,18 +262,6 @@ fn questions(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>
             ));
         }
     }
-}
-
-/// `text` with markdown's special characters escaped, so it reads as written.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_ascii_punctuation() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -3,8 +3,11 @@
 //! messages on their way, each placed along its link by how much of its trip
 //! is done; and the messages lost in the last moments.
 
+use super::flight_progress;
 use crate::sim::{DropReason, Health, NodeView, Time, TraceKind};
+use crate::ui::canvas::{Dots, put, put_at_dot};
 use crate::ui::session::Session;
+use crate::ui::text;
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -145,7 +148,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         };
         let t = match f.arrives_at {
             None => 0.5,
-            Some(arrives) => progress(f.sent_at, arrives, now),
+            Some(arrives) => flight_progress(f.sent_at, arrives, now),
         };
         let (x, y) = lerp(p, q, t);
         put_at_dot(buf, graph, x, y, "•", theme.message());
@@ -173,7 +176,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // keeps them clear of the node labels and of each other.
     let mut taken: Vec<Rect> = layout.labels.iter().map(|l| l.rect).collect();
     for (p, q, text, style) in &marks {
-        let w = text.chars().count() as u16;
+        let w = text::width(text) as u16;
         let at = |t: f64| {
             let (x, y) = lerp(*p, *q, t);
             let cx = graph.x as f64 + x / 2.0 - (w as f64 - 1.0) / 2.0;
@@ -212,13 +215,13 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
         for (row, line) in label.lines.iter().enumerate() {
             let y = r.y + row as u16;
-            let w = text_width(line) as u16;
+            let w = text::width(line) as u16;
             let mut x = r.x + (r.width.saturating_sub(w)) / 2;
             if row == 0 {
                 // Health glyph in its colour, the rest plain.
                 let glyph = Theme::health_glyph(v.health);
                 put(buf, graph, x, y, glyph, base.patch(theme.health(v.health)));
-                x += 1;
+                x += text::width(glyph) as u16;
                 let rest: String = line.chars().skip(1).collect();
                 let style = if v.health == Health::Down {
                     base.patch(theme.dim())
@@ -396,9 +399,9 @@ fn layout(views: &[NodeView], area: Rect) -> Layout {
                 let lines: Vec<String> = label_lines(v, level)
                     .into_iter()
                     .take(graph.height.max(1) as usize)
-                    .map(|l| clip(&l, max_w as usize))
+                    .map(|l| text::truncate(&l, max_w as usize))
                     .collect();
-                let w = lines.iter().map(|l| text_width(l)).max().unwrap_or(1) as u16;
+                let w = lines.iter().map(|l| text::width(l)).max().unwrap_or(1) as u16;
                 let h = lines.len() as u16;
                 Label {
                     rect: place_rect(x, y, w, h, graph),
@@ -452,7 +455,7 @@ fn label_lines(v: &NodeView, level: u8) -> Vec<String> {
         head.push_str(&v.role);
     }
     if v.slow > 1.0 {
-        head.push_str(&format!(" ×{}", trim_number(v.slow)));
+        head.push_str(&format!(" ×{}", text::factor(v.slow)));
     }
     if v.clock_offset != 0 {
         let sign = if v.clock_offset < 0 { '-' } else { '+' };
@@ -476,23 +479,6 @@ fn label_lines(v: &NodeView, level: u8) -> Vec<String> {
     lines
 }
 
-/// `5` rather than `5.0`, `2.5` as it is.
-fn trim_number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e9 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x:.1}")
-    }
-}
-
-/// How far a message sent at `sent` and due at `arrives` is along, at `now`.
-fn progress(sent: Time, arrives: Time, now: Time) -> f64 {
-    if arrives <= sent {
-        return 1.0;
-    }
-    ((now - sent).0 as f64 / (arrives - sent).0 as f64).clamp(0.0, 1.0)
-}
-
 fn lerp(p: (f64, f64), q: (f64, f64), t: f64) -> (f64, f64) {
     (p.0 + (q.0 - p.0) * t, p.1 + (q.1 - p.1) * t)
 }
@@ -506,7 +492,7 @@ fn arrow(dx: f64, dy: f64) -> char {
 }
 
 /// The trace events since `now - window`, newest at most `cap` of them.
-pub(crate) fn recent(
+fn recent(
     trace: &[crate::sim::TraceEvent],
     now: Time,
     window: Time,
@@ -551,144 +537,29 @@ fn legend(buf: &mut Buffer, area: Rect, row: u16, theme: &Theme, in_flight: usiz
     let mut x = area.x;
     let mut used = 0usize;
     for (glyph, style, word) in items {
-        let w = text_width(glyph) + if word.is_empty() { 0 } else { 1 + word.len() };
+        let w = text::width(glyph)
+            + if word.is_empty() {
+                0
+            } else {
+                1 + text::width(word)
+            };
         let gap = if used == 0 { 0 } else { 2 };
         if used + gap + w > width {
             break;
         }
         x += gap as u16;
         put(buf, area, x, row, glyph, style);
-        x += text_width(glyph) as u16;
+        x += text::width(glyph) as u16;
         if !word.is_empty() {
             put(buf, area, x + 1, row, word, theme.dim());
-            x += 1 + word.len() as u16;
+            x += 1 + text::width(word) as u16;
         }
         used += gap + w;
     }
-    if used + 3 + count.len() <= width {
-        let cx = area.right() - count.len() as u16;
+    let count_w = text::width(&count);
+    if used + 3 + count_w <= width {
+        let cx = area.right() - count_w as u16;
         put(buf, area, cx, row, &count, theme.dim());
-    }
-}
-
-/// Writes `text` from (`x`, `y`), one cell per character, clipped to `clip`.
-pub(crate) fn put(buf: &mut Buffer, clip: Rect, x: u16, y: u16, text: &str, style: Style) {
-    if y < clip.top() || y >= clip.bottom() {
-        return;
-    }
-    let mut tmp = [0u8; 4];
-    for (x, ch) in (x as u32..).zip(text.chars()) {
-        if x >= clip.right() as u32 {
-            break;
-        }
-        if x >= clip.left() as u32
-            && let Some(cell) = buf.cell_mut((x as u16, y))
-        {
-            cell.set_symbol(ch.encode_utf8(&mut tmp)).set_style(style);
-        }
-    }
-}
-
-/// Writes one glyph at the cell holding dot (`x`, `y`) of `graph`.
-fn put_at_dot(buf: &mut Buffer, graph: Rect, x: f64, y: f64, glyph: &str, style: Style) {
-    if !(x.is_finite() && y.is_finite()) || x < 0.0 || y < 0.0 {
-        return;
-    }
-    let cx = graph.x as f64 + (x / 2.0).floor();
-    let cy = graph.y as f64 + (y / 4.0).floor();
-    if cx < graph.right() as f64 && cy < graph.bottom() as f64 {
-        put(buf, graph, cx as u16, cy as u16, glyph, style);
-    }
-}
-
-/// Display width, counting each character as one cell (the glyphs used here are narrow).
-pub(crate) fn text_width(s: &str) -> usize {
-    s.chars().count()
-}
-
-/// `s` cut to `max` cells, ending in `…` when cut.
-pub(crate) fn clip(s: &str, max: usize) -> String {
-    if text_width(s) <= max {
-        return s.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out: String = s.chars().take(max - 1).collect();
-    out.push('…');
-    out
-}
-
-/// A grid of braille dots, two across and four down per cell, each cell
-/// with a class that picks its style (the highest class drawn there wins).
-pub(crate) struct Dots {
-    width: u16,
-    height: u16,
-    bits: Vec<u8>,
-    class: Vec<u8>,
-}
-
-impl Dots {
-    pub(crate) fn new(width: u16, height: u16) -> Dots {
-        let cells = width as usize * height as usize;
-        Dots {
-            width,
-            height,
-            bits: vec![0; cells],
-            class: vec![0; cells],
-        }
-    }
-
-    /// Sets dot (`x`, `y`); dots outside the grid are ignored.
-    pub(crate) fn set(&mut self, x: i64, y: i64, class: u8) {
-        if x < 0 || y < 0 || x >= self.width as i64 * 2 || y >= self.height as i64 * 4 {
-            return;
-        }
-        let (cx, cy) = ((x / 2) as usize, (y / 4) as usize);
-        let i = cy * self.width as usize + cx;
-        const BIT: [[u8; 4]; 2] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]];
-        self.bits[i] |= BIT[(x % 2) as usize][(y % 4) as usize];
-        self.class[i] = self.class[i].max(class);
-    }
-
-    /// A straight line of dots from `p` to `q`, dashed if asked.
-    pub(crate) fn line(&mut self, p: (f64, f64), q: (f64, f64), class: u8, dashed: bool) {
-        let (dx, dy) = (q.0 - p.0, q.1 - p.1);
-        if !(dx.is_finite() && dy.is_finite() && p.0.is_finite() && p.1.is_finite()) {
-            return;
-        }
-        let limit = (self.width as f64 * 2.0 + self.height as f64 * 4.0) * 2.0 + 4.0;
-        let steps = dx.abs().max(dy.abs()).ceil().min(limit) as usize;
-        for k in 0..=steps {
-            if dashed && (k / 2) % 2 == 1 {
-                continue;
-            }
-            let t = if steps == 0 {
-                0.0
-            } else {
-                k as f64 / steps as f64
-            };
-            let x = (p.0 + dx * t).round() as i64;
-            let y = (p.1 + dy * t).round() as i64;
-            self.set(x, y, class);
-        }
-    }
-
-    /// The dots as braille characters in `area`, styled by class.
-    pub(crate) fn render(&self, buf: &mut Buffer, area: Rect, style: impl Fn(u8) -> Style) {
-        for cy in 0..self.height.min(area.height) {
-            for cx in 0..self.width.min(area.width) {
-                let i = cy as usize * self.width as usize + cx as usize;
-                let bits = self.bits[i];
-                if bits == 0 {
-                    continue;
-                }
-                let ch = char::from_u32(0x2800 + bits as u32).unwrap_or(' ');
-                if let Some(cell) = buf.cell_mut((area.x + cx, area.y + cy)) {
-                    cell.set_char(ch).set_style(style(self.class[i]));
-                }
-            }
-        }
     }
 }
 

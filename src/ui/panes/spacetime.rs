@@ -5,9 +5,11 @@
 //! The window shrinks or grows so that about as many arrows are drawn as the
 //! pane can show legibly.
 
-use super::map::{Dots, clip, put, text_width};
+use super::flight_progress;
 use crate::sim::{DropReason, Health, Time, TraceEvent, TraceKind};
+use crate::ui::canvas::{Dots, put};
 use crate::ui::session::Session;
+use crate::ui::text;
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -80,7 +82,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 area,
                 area.x,
                 y,
-                &clip(l, area.width as usize),
+                &text::truncate(l, area.width as usize),
                 theme.dim(),
             );
         }
@@ -111,7 +113,12 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     };
 
     // Columns: the names, then the plot.
-    let name_w = views.iter().map(|v| text_width(&v.name)).max().unwrap_or(1) + 3;
+    let name_w = views
+        .iter()
+        .map(|v| text::width(&v.name))
+        .max()
+        .unwrap_or(1)
+        + 3;
     let name_w = (name_w as u16).min(area.width / 3);
     let plot = Rect::new(area.x + name_w, lanes_top, area.width - name_w, rows);
     let plot_w = plot.width;
@@ -298,7 +305,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             continue;
         }
         let (t, class) = match f.arrives_at {
-            Some(arrives) => (progress(f.sent_at, arrives, now), CLASS_MSG),
+            Some(arrives) => (flight_progress(f.sent_at, arrives, now), CLASS_MSG),
             None => (0.5, CLASS_HELD),
         };
         let (ya, yb) = (
@@ -327,7 +334,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         } else {
             theme.text()
         };
-        let label = clip(&v.name, (name_w as usize).saturating_sub(3));
+        let label = text::truncate(&v.name, (name_w as usize).saturating_sub(3));
         let names = Rect::new(area.x, area.y, name_w.saturating_sub(1), area.height);
         put(
             buf,
@@ -362,7 +369,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             true
         };
         let tag = format!("window {window}");
-        let tag_w = text_width(&tag);
+        let tag_w = text::width(&tag);
         let tag_x = area.right().saturating_sub(tag_w as u16);
         if tag_x >= plot.x && take(&mut taken, tag_x, tag_w) {
             put(buf, area, tag_x, area.y, &tag, theme.dim());
@@ -378,7 +385,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             }
         }
         for (x, text) in &inputs {
-            let w = text_width(text);
+            let w = text::width(text);
             if take(&mut taken, x + 1, w + 1) {
                 put(buf, area, x + 1, area.y, text, theme.warn());
             } else if (*x as usize) > area.x as usize + w
@@ -398,7 +405,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         while t <= now {
             if let Some(x) = cell_x(t) {
                 let label = format!("╵{t}");
-                let w = text_width(&label) as u16;
+                let w = text::width(&label) as u16;
                 if x >= free_from && x + w <= area.right() {
                     put(buf, area, x, y, &label, theme.dim());
                     free_from = x + w + 1;
@@ -454,14 +461,6 @@ fn tick_step(window: Time, width: u16) -> Time {
         .copied()
         .find(|s| s.0.saturating_mul(labels) >= window.0)
         .unwrap_or(Time::secs(60))
-}
-
-/// How far a message sent at `sent` and due at `arrives` is along, at `now`.
-fn progress(sent: Time, arrives: Time, now: Time) -> f64 {
-    if arrives <= sent {
-        return 1.0;
-    }
-    ((now - sent).0 as f64 / (arrives - sent).0 as f64).clamp(0.0, 1.0)
 }
 
 /// The part of the segment from `p` to `q` with 0 ≤ x ≤ `right`.

@@ -3,9 +3,10 @@
 //! metrics pane they read only what any scenario exposes: the locks its nodes
 //! report ([`LockView`]) and gauges.
 
-use super::{Cx, Form, fmt_secs, gauge_cells, put, width};
+use super::{Cx, Form, gauge_cells};
 use crate::scenarios::{lock_held_metric, lock_waiting_metric};
 use crate::sim::{LockView, Stat, Time, WaitFor};
+use crate::ui::text::{self, put_within};
 use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 
@@ -94,7 +95,7 @@ impl Cx<'_> {
         }
         self.title(title, &summary, y, buf);
         if ls.locks.is_empty() {
-            put(
+            put_within(
                 buf,
                 c.x + 2,
                 y + 1,
@@ -107,7 +108,7 @@ impl Cx<'_> {
         let name_w = ls
             .locks
             .iter()
-            .map(|l| width(&l.name))
+            .map(|l| text::width(&l.name))
             .max()
             .unwrap_or(1)
             .min(12) as u16;
@@ -116,7 +117,7 @@ impl Cx<'_> {
             let row = y + 1 + i as u16;
             if i + 1 == shown && shown < ls.locks.len() {
                 let text = format!("+{} more locks", ls.locks.len() - shown + 1);
-                put(buf, c.x + 2, row, c.width(), &text, t.dim());
+                put_within(buf, c.x + 2, row, c.width(), &text, t.dim());
                 break;
             }
             self.lock_row(lock, name_w, row, buf);
@@ -133,50 +134,50 @@ impl Cx<'_> {
         } else {
             t.strong()
         };
-        put(buf, c.x + 2, row, name_w, &lock.name, name_style);
+        put_within(buf, c.x + 2, row, name_w, &lock.name, name_style);
         let mut x = c.x + 3 + name_w;
         let end = c.right;
         let room = |x: u16| end.saturating_sub(x);
         if lock.capacity > 1 {
             let text = format!("{}/{} ", lock.holders.len(), lock.capacity);
-            x = put(buf, x, row, room(x), &text, t.dim());
+            x = put_within(buf, x, row, room(x), &text, t.dim());
         }
         if lock.holders.is_empty() {
-            x = put(buf, x, row, room(x), "free", t.dim());
+            x = put_within(buf, x, row, room(x), "free", t.dim());
         }
         for (i, h) in lock.holders.iter().enumerate() {
             if i > 0 {
-                x = put(buf, x, row, room(x), ", ", t.dim());
+                x = put_within(buf, x, row, room(x), ", ", t.dim());
             }
             let style = if deadlocked(&h.owner) {
                 t.bad()
             } else {
                 t.good()
             };
-            x = put(buf, x, row, room(x), "■ ", style);
-            x = put(buf, x, row, room(x), &h.owner, t.strong());
-            let held = format!(" {}", fmt_secs(self.now.saturating_sub(h.since)));
-            x = put(buf, x, row, room(x), &held, t.dim());
+            x = put_within(buf, x, row, room(x), "■ ", style);
+            x = put_within(buf, x, row, room(x), &h.owner, t.strong());
+            let held = format!(" {}", text::instant(self.now.saturating_sub(h.since)));
+            x = put_within(buf, x, row, room(x), &held, t.dim());
         }
         if !lock.waiters.is_empty() {
-            x = put(buf, x, row, room(x), "  ◀ ", t.warn());
+            x = put_within(buf, x, row, room(x), "  ◀ ", t.warn());
             for (i, w) in lock.waiters.iter().enumerate() {
                 if i > 0 {
-                    x = put(buf, x, row, room(x), " › ", t.dim());
+                    x = put_within(buf, x, row, room(x), " › ", t.dim());
                 }
                 let style = if deadlocked(&w.owner) {
                     t.bad()
                 } else {
                     t.text()
                 };
-                x = put(buf, x, row, room(x), &w.owner, style);
-                let waited = format!(" {}", fmt_secs(self.now.saturating_sub(w.since)));
-                x = put(buf, x, row, room(x), &waited, t.warn());
+                x = put_within(buf, x, row, room(x), &w.owner, style);
+                let waited = format!(" {}", text::instant(self.now.saturating_sub(w.since)));
+                x = put_within(buf, x, row, room(x), &waited, t.warn());
             }
         }
         if !lock.note.is_empty() {
-            x = put(buf, x, row, room(x), "  ", t.dim());
-            put(buf, x, row, room(x), &lock.note, t.dim());
+            x = put_within(buf, x, row, room(x), "  ", t.dim());
+            put_within(buf, x, row, room(x), &lock.note, t.dim());
         }
     }
 
@@ -191,7 +192,7 @@ impl Cx<'_> {
             (Some(cycle), age) => {
                 let mut text = format!("DEADLOCK: {}", ring_text(cycle));
                 if let Some(age) = age {
-                    text.push_str(&format!(" for {}", fmt_secs(age)));
+                    text.push_str(&format!(" for {}", text::instant(age)));
                 }
                 (text, t.bad().patch(t.strong()))
             }
@@ -209,7 +210,7 @@ impl Cx<'_> {
             return;
         }
         let x = self.title(title, "", y, buf);
-        put(
+        put_within(
             buf,
             x + 2,
             y,
@@ -223,7 +224,7 @@ impl Cx<'_> {
             self.ring(cycle, row, buf);
             row += 2;
         } else if waits == 0 {
-            put(buf, c.x + 2, row, c.width(), "no edges", t.dim());
+            put_within(buf, c.x + 2, row, c.width(), "no edges", t.dim());
             return;
         }
         // The other waits, one line per waiter: who it waits for, and for what.
@@ -234,19 +235,19 @@ impl Cx<'_> {
             }
             if row == last && i + 1 < others.len() {
                 let text = format!("+{} more waiting", others.len() - i);
-                put(buf, c.x + 2, row, c.width(), &text, t.dim());
+                put_within(buf, c.x + 2, row, c.width(), &text, t.dim());
                 break;
             }
-            let mut x = put(buf, c.x + 2, row, c.width(), owner, t.text());
+            let mut x = put_within(buf, c.x + 2, row, c.width(), owner, t.text());
             for e in ls.graph.edges().iter().filter(|e| e.waiter == *owner) {
                 let arrow = format!(" ─{}─▶ ", e.lock);
-                x = put(buf, x, row, c.right.saturating_sub(x), &arrow, t.dim());
+                x = put_within(buf, x, row, c.right.saturating_sub(x), &arrow, t.dim());
                 let style = if ls.on_cycle(&e.holder) {
                     t.bad()
                 } else {
                     t.strong()
                 };
-                x = put(buf, x, row, c.right.saturating_sub(x), &e.holder, style);
+                x = put_within(buf, x, row, c.right.saturating_sub(x), &e.holder, style);
             }
             row += 1;
         }
@@ -268,24 +269,24 @@ impl Cx<'_> {
                 .unwrap_or_default()
         };
         let x0 = c.x + 2;
-        let mut x = put(buf, x0, row, c.width(), "╭▶ ", bad);
+        let mut x = put_within(buf, x0, row, c.width(), "╭▶ ", bad);
         for (i, owner) in cycle.iter().enumerate() {
             let next = &cycle[(i + 1) % cycle.len()];
-            x = put(buf, x, row, c.right.saturating_sub(x), owner, t.strong());
+            x = put_within(buf, x, row, c.right.saturating_sub(x), owner, t.strong());
             let arrow = if i + 1 < cycle.len() {
                 format!(" ─{}─▶ ", lock_of(owner, next))
             } else {
                 format!(" ─{}─╮", lock_of(owner, next))
             };
-            x = put(buf, x, row, c.right.saturating_sub(x), &arrow, bad);
+            x = put_within(buf, x, row, c.right.saturating_sub(x), &arrow, bad);
         }
         let end = x.saturating_sub(1).min(c.right.saturating_sub(1));
-        put(buf, x0, row + 1, 1, "╰", bad);
+        put_within(buf, x0, row + 1, 1, "╰", bad);
         for col in x0 + 1..end {
-            put(buf, col, row + 1, 1, "─", bad);
+            put_within(buf, col, row + 1, 1, "─", bad);
         }
         if end > x0 {
-            put(buf, end, row + 1, 1, "╯", bad);
+            put_within(buf, end, row + 1, 1, "╯", bad);
         }
     }
 
@@ -320,7 +321,11 @@ impl Cx<'_> {
                 .map(|&i| {
                     let (h, w) = shares[i];
                     let style = if w > 0.0 { t.warn() } else { t.strong() };
-                    (locks[i].clone(), format!("{}/{}", pct(h), pct(w)), style)
+                    (
+                        locks[i].clone(),
+                        format!("{}/{}", text::share(h), text::share(w)),
+                        style,
+                    )
                 })
                 .collect();
             self.compact(title, &items, y, buf);
@@ -328,26 +333,26 @@ impl Cx<'_> {
         }
         let note = format!(
             "{HELD} held  {CONTENDED} someone waiting;  now: held %, contended % since {}",
-            fmt_secs(from)
+            text::instant(from)
         );
         self.title(title, &note, y, buf);
         for (i, lock) in locks.iter().enumerate() {
             let row = y + 1 + i as u16;
-            put(buf, c.x + 2, row, c.lw.saturating_sub(2), lock, t.text());
+            put_within(buf, c.x + 2, row, c.lw.saturating_sub(2), lock, t.text());
             let held = gauge_cells(self.m.gauge_points(&lock_held_metric(lock)), &self.win);
             let waiting = gauge_cells(self.m.gauge_points(&lock_waiting_metric(lock)), &self.win);
             for (j, (h, w)) in held.iter().zip(&waiting).enumerate() {
                 let x = c.chart_x() + j as u16;
                 if w.is_some_and(|w| w > 0.0) {
-                    put(buf, x, row, 1, CONTENDED, t.warn());
+                    put_within(buf, x, row, 1, CONTENDED, t.warn());
                 } else if h.is_some_and(|h| h > 0.0) {
-                    put(buf, x, row, 1, HELD, t.good());
+                    put_within(buf, x, row, 1, HELD, t.good());
                 }
             }
             let (h, w) = shares[i];
-            let text = format!("{:>4} {:>4}", pct(h), pct(w));
+            let text = format!("{:>4} {:>4}", text::share(h), text::share(w));
             let style = if w > 0.5 { t.warn() } else { t.strong() };
-            put(buf, c.value_x(), row, c.vw, &text, style);
+            put_within(buf, c.value_x(), row, c.vw, &text, style);
         }
     }
 
@@ -383,10 +388,10 @@ impl Cx<'_> {
             .collect();
         for (i, ((metric, label), row_cells)) in metrics.iter().zip(&cells).enumerate() {
             let row = y + 1 + i as u16;
-            put(buf, c.x + 2, row, c.lw.saturating_sub(2), label, t.text());
+            put_within(buf, c.x + 2, row, c.lw.saturating_sub(2), label, t.text());
             self.span_row(row_cells, row, buf);
             let text = format!("{:>w$}", value_text(self.m.current(metric)), w = 4);
-            put(buf, c.value_x(), row, c.vw, &text, t.strong());
+            put_within(buf, c.value_x(), row, c.vw, &text, t.strong());
         }
     }
 
@@ -411,11 +416,11 @@ impl Cx<'_> {
             let style = span_style(t, v);
             let x = c.chart_x() + start as u16;
             for k in 0..len {
-                put(buf, x + k, row, 1, SPAN, style);
+                put_within(buf, x + k, row, 1, SPAN, style);
             }
             let label = format!("{v:.0}");
-            if width(&label) as u16 <= len {
-                put(buf, x, row, len, &label, style.patch(t.strong()));
+            if text::width(&label) as u16 <= len {
+                put_within(buf, x, row, len, &label, style.patch(t.strong()));
             }
         }
     }
@@ -425,10 +430,6 @@ impl Cx<'_> {
 /// every row, so one lease's token lines up across views of it.
 fn span_style(theme: &crate::ui::theme::Theme, v: f64) -> Style {
     theme.series(v as usize)
-}
-
-fn pct(share: f64) -> String {
-    format!("{:.0}%", (share * 100.0).clamp(0.0, 100.0))
 }
 
 /// `w1 → w3 → w1`.

@@ -18,12 +18,12 @@ mod locks;
 use crate::scenarios::{Panel, Tone};
 use crate::sim::{BUCKET, Metrics, NodeView, Stat, Time, quantile};
 use crate::ui::session::Session;
+use crate::ui::text::{self, put_within};
 use crate::ui::theme::Theme;
 use locks::{LockState, MAX_LOCK_ROWS};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Span;
 
 /// "Now" for rates, latencies and recent totals means this much recent time.
 const RECENT: Time = Time::secs(5);
@@ -43,7 +43,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     if s.panels.is_empty() {
-        put(
+        put_within(
             buf,
             area.x,
             area.y,
@@ -93,7 +93,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if plan.shown < s.panels.len() {
         let more = s.panels.len() - plan.shown;
         let text = format!("+{more} more (zoom with z)");
-        put(buf, area.x, y, area.width, &text, theme.dim());
+        put_within(buf, area.x, y, area.width, &text, theme.dim());
     } else if plan.axis {
         cx.draw_axis(y, buf);
     }
@@ -211,8 +211,8 @@ impl Cols {
         for p in panels {
             match p {
                 Panel::StateTimeline { title, states, .. } => {
-                    label = label.max(width(title));
-                    let w = states.iter().map(|s| width(s.1)).max().unwrap_or(1);
+                    label = label.max(text::width(title));
+                    let w = states.iter().map(|s| text::width(s.1)).max().unwrap_or(1);
                     value = value.max(w);
                 }
                 Panel::Gauges { metrics, .. } => {
@@ -224,7 +224,7 @@ impl Cols {
                     value = value.max(8);
                 }
                 Panel::Contention { locks, .. } => {
-                    let w = locks.iter().map(|l| width(l)).max().unwrap_or(0);
+                    let w = locks.iter().map(|l| text::width(l)).max().unwrap_or(0);
                     label = label.max(w + 2);
                     value = value.max(9);
                 }
@@ -266,7 +266,7 @@ const GAUGE_VALUE: usize = 5;
 const GAUGE_BAR: usize = 8;
 
 fn labels_width(metrics: &[(String, String)]) -> usize {
-    metrics.iter().map(|m| width(&m.1)).max().unwrap_or(0)
+    metrics.iter().map(|m| text::width(&m.1)).max().unwrap_or(0)
 }
 
 /// The time axis: `cells` cells of `cell` each from `from`.
@@ -395,9 +395,9 @@ impl Cx<'_> {
     /// A rich panel's title line, with `note` after it; returns where it ended.
     fn title(&self, title: &str, note: &str, y: u16, buf: &mut Buffer) -> u16 {
         let c = &self.cols;
-        let x = put(buf, c.x, y, c.width(), title, self.theme.heading());
+        let x = put_within(buf, c.x, y, c.width(), title, self.theme.heading());
         if !note.is_empty() {
-            put(
+            put_within(
                 buf,
                 x + 2,
                 y,
@@ -413,17 +413,17 @@ impl Cx<'_> {
     /// A compact line: the title, then `items` as `label value` pairs.
     fn compact(&self, title: &str, items: &[(String, String, Style)], y: u16, buf: &mut Buffer) {
         let c = &self.cols;
-        let mut x = put(buf, c.x, y, c.width(), title, self.theme.heading());
+        let mut x = put_within(buf, c.x, y, c.width(), title, self.theme.heading());
         x = (x + 2).max(c.chart_x());
         for (i, (label, value, style)) in items.iter().enumerate() {
             if x >= c.right {
                 break;
             }
             if i > 0 {
-                x = put(buf, x, y, c.right - x, " · ", self.theme.dim());
+                x = put_within(buf, x, y, c.right - x, " · ", self.theme.dim());
             }
             if !label.is_empty() {
-                x = put(
+                x = put_within(
                     buf,
                     x,
                     y,
@@ -431,9 +431,9 @@ impl Cx<'_> {
                     label,
                     self.theme.text(),
                 );
-                x = put(buf, x, y, c.right.saturating_sub(x), " ", self.theme.text());
+                x = put_within(buf, x, y, c.right.saturating_sub(x), " ", self.theme.text());
             }
-            x = put(buf, x, y, c.right.saturating_sub(x), value, *style);
+            x = put_within(buf, x, y, c.right.saturating_sub(x), value, *style);
         }
     }
 
@@ -477,7 +477,7 @@ impl Cx<'_> {
         let mut row = y;
         match form {
             Form::Compact => {
-                put(buf, c.x, row, c.lw, title, t.heading());
+                put_within(buf, c.x, row, c.lw, title, t.heading());
             }
             Form::Rich { .. } => {
                 // Title, then a legend of the states seen on screen.
@@ -494,32 +494,32 @@ impl Cx<'_> {
                         continue;
                     }
                     let (g, st) = look(i);
-                    x = put(buf, x, row, c.right - x, g, st);
-                    x = put(buf, x, row, c.right.saturating_sub(x), " ", st);
-                    x = put(buf, x, row, c.right.saturating_sub(x), s.1, t.dim());
+                    x = put_within(buf, x, row, c.right - x, g, st);
+                    x = put_within(buf, x, row, c.right.saturating_sub(x), " ", st);
+                    x = put_within(buf, x, row, c.right.saturating_sub(x), s.1, t.dim());
                     x = x.saturating_add(2);
                 }
                 row += 1;
                 if let Some(since) = points.last().map(|p| p.0) {
-                    let mut text = format!("  since {}", fmt_secs(since));
-                    if text.chars().count() > usize::from(c.lw) {
+                    let mut text = format!("  since {}", text::instant(since));
+                    if text::width(&text) > usize::from(c.lw) {
                         // Whole seconds fit where tenths do not.
                         text = format!(
                             "  since {}",
-                            fmt_secs(Time(since.0 / 1_000_000 * 1_000_000))
+                            text::instant(Time(since.0 / 1_000_000 * 1_000_000))
                         );
                     }
-                    put(buf, c.x, row, c.lw, &text, t.dim());
+                    put_within(buf, c.x, row, c.lw, &text, t.dim());
                 }
             }
         }
         for (i, cell) in cells.iter().enumerate() {
             if let Some(state) = cell {
                 let (g, st) = look(*state);
-                put(buf, c.chart_x() + i as u16, row, 1, g, st);
+                put_within(buf, c.chart_x() + i as u16, row, 1, g, st);
             }
         }
-        put(buf, c.value_x(), row, c.vw, name, name_style);
+        put_within(buf, c.value_x(), row, c.vw, name, name_style);
     }
 
     // ----- gauges -----
@@ -550,7 +550,7 @@ impl Cx<'_> {
             .chain(currents.iter().flatten())
             .fold(0.0f64, |a, &b| a.max(b));
         let scale = max.unwrap_or(observed).max(1.0);
-        let value_text = |v: Option<f64>| v.map_or("–".to_string(), fmt_num);
+        let value_text = |v: Option<f64>| v.map_or("–".to_string(), text::number);
         let rows = match form {
             Form::Compact => {
                 let items: Vec<_> = metrics
@@ -564,18 +564,18 @@ impl Cx<'_> {
             Form::Rich { rows } => rows,
         };
         let note = match max {
-            Some(m) => format!("scale 0–{}", fmt_num(m)),
-            None => format!("scale 0–{} (highest seen)", fmt_num(scale)),
+            Some(m) => format!("scale 0–{}", text::number(m)),
+            None => format!("scale 0–{} (highest seen)", text::number(scale)),
         };
         self.title(title, &note, y, buf);
         for (i, ((_, label), history)) in metrics.iter().zip(&histories).enumerate() {
             let top = y + 1 + i as u16 * rows;
             let style = series_style(t, i);
-            put(buf, c.x + 2, top, c.lw.saturating_sub(2), label, t.text());
+            put_within(buf, c.x + 2, top, c.lw.saturating_sub(2), label, t.text());
             spark(buf, c.chart_x(), top, rows, history, scale, style);
             let v = currents[i];
             let num = format!("{:>w$}", value_text(v), w = GAUGE_VALUE);
-            let x = put(buf, c.value_x(), top, c.vw, &num, t.strong());
+            let x = put_within(buf, c.value_x(), top, c.vw, &num, t.strong());
             let bw = (c.right.saturating_sub(x + 1)).min(GAUGE_BAR as u16);
             bar(
                 buf,
@@ -613,7 +613,7 @@ impl Cx<'_> {
                 let items: Vec<_> = metrics
                     .iter()
                     .zip(&recent)
-                    .map(|((_, label), r)| (label.clone(), fmt_rate(*r), t.strong()))
+                    .map(|((_, label), r)| (label.clone(), text::rate(*r), t.strong()))
                     .collect();
                 self.compact(title, &items, y, buf);
                 return;
@@ -631,17 +631,17 @@ impl Cx<'_> {
             .fold(0.0f64, |a, &b| a.max(b));
         let note = format!(
             "per second, top {}, now = last {}",
-            fmt_rate(Some(top)),
-            fmt_secs(RECENT)
+            text::rate(Some(top)),
+            text::instant(RECENT)
         );
         self.title(title, &note, y, buf);
         for (i, ((_, label), history)) in metrics.iter().zip(&histories).enumerate() {
             let row = y + 1 + i as u16 * rows;
             let style = series_style(t, i);
-            put(buf, c.x + 2, row, c.lw.saturating_sub(2), label, t.text());
+            put_within(buf, c.x + 2, row, c.lw.saturating_sub(2), label, t.text());
             spark(buf, c.chart_x(), row, rows, history, top, style);
-            let text = format!("{:>w$}", fmt_rate(recent[i]), w = c.vw as usize);
-            put(buf, c.value_x(), row, c.vw, &text, t.strong());
+            let text = format!("{:>w$}", text::rate(recent[i]), w = c.vw as usize);
+            put_within(buf, c.value_x(), row, c.vw, &text, t.strong());
         }
     }
 
@@ -668,9 +668,9 @@ impl Cx<'_> {
                 .zip(&stats)
                 .map(|((name, label), s)| {
                     let v = match s {
-                        Some(s) => format!("p99 {}", fmt_us(s[1])),
+                        Some(s) => format!("p99 {}", text::latency(s[1])),
                         None => match self.m.samples(name).last() {
-                            Some(&(_, v)) => format!("last {}", fmt_us(v)),
+                            Some(&(_, v)) => format!("last {}", text::latency(v)),
                             None => "–".into(),
                         },
                     };
@@ -682,7 +682,7 @@ impl Cx<'_> {
         }
         let note = format!(
             "last {}: p50, p99, max   {} p50 {} p99 {} max",
-            fmt_secs(RECENT),
+            text::instant(RECENT),
             LAT_GLYPHS[0],
             LAT_GLYPHS[1],
             LAT_GLYPHS[2]
@@ -692,27 +692,27 @@ impl Cx<'_> {
         let lw = (labels_width(metrics) + 2).min(c.width() as usize / 3) as u16;
         for (i, ((name, label), s)) in metrics.iter().zip(&stats).enumerate() {
             let row = y + 1 + i as u16;
-            put(buf, c.x + 2, row, lw.saturating_sub(2), label, t.text());
+            put_within(buf, c.x + 2, row, lw.saturating_sub(2), label, t.text());
             let x = c.x + lw + 1;
             let Some([p50, p99, max]) = *s else {
                 // A rare event (a failover, say) still shows its latest value.
                 let text = match self.m.samples(name).last() {
                     Some(&(at, v)) => format!(
                         "latest {} at {}, none in the last {}",
-                        fmt_us(v),
-                        fmt_secs(at),
-                        fmt_secs(RECENT)
+                        text::latency(v),
+                        text::instant(at),
+                        text::instant(RECENT)
                     ),
                     None => "no samples yet".to_string(),
                 };
-                put(buf, x, row, c.right.saturating_sub(x), &text, t.dim());
+                put_within(buf, x, row, c.right.saturating_sub(x), &text, t.dim());
                 continue;
             };
             let mut x = x;
             for (name, v) in [("p50", p50), ("p99", p99), ("max", max)] {
-                x = put(buf, x, row, c.right.saturating_sub(x), name, t.dim());
-                let text = format!(" {:>6}  ", fmt_us(v));
-                x = put(buf, x, row, c.right.saturating_sub(x), &text, t.strong());
+                x = put_within(buf, x, row, c.right.saturating_sub(x), name, t.dim());
+                let text = format!(" {:>6}  ", text::latency(v));
+                x = put_within(buf, x, row, c.right.saturating_sub(x), &text, t.strong());
             }
             let bw = c.right.saturating_sub(x);
             let style = series_style(t, i);
@@ -728,7 +728,7 @@ impl Cx<'_> {
                 } else {
                     break;
                 };
-                put(buf, x + j, row, 1, g, style);
+                put_within(buf, x + j, row, 1, g, style);
             }
         }
     }
@@ -765,17 +765,17 @@ impl Cx<'_> {
         let from = self.now.saturating_sub(RECENT);
         for (i, ((name, label), total)) in metrics.iter().zip(&totals).enumerate() {
             let row = y + 1 + i as u16;
-            put(buf, c.x + 2, row, lw.saturating_sub(2), label, t.text());
+            put_within(buf, c.x + 2, row, lw.saturating_sub(2), label, t.text());
             let x = c.x + lw + 1;
             let text = format!("{total:>w$}", w = nw as usize);
-            let x = put(buf, x, row, c.right.saturating_sub(x), &text, t.strong());
+            let x = put_within(buf, x, row, c.right.saturating_sub(x), &text, t.strong());
             let lately = self
                 .m
                 .query(name, Stat::Count, from, self.now)
                 .unwrap_or(0.0);
             if lately > 0.0 {
-                let text = format!("  +{} in the last {}", lately as u64, fmt_secs(RECENT));
-                put(buf, x, row, c.right.saturating_sub(x), &text, t.dim());
+                let text = format!("  +{} in the last {}", lately as u64, text::instant(RECENT));
+                put_within(buf, x, row, c.right.saturating_sub(x), &text, t.dim());
             }
         }
     }
@@ -801,7 +801,7 @@ impl Cx<'_> {
         }
         if rows.is_empty() {
             if form != Form::Compact {
-                put(
+                put_within(
                     buf,
                     c.x + 2,
                     row,
@@ -826,14 +826,14 @@ impl Cx<'_> {
                 .find(|(k, _)| *k == col)
                 .map(|(_, s)| s.clone())
         };
-        let name_w = rows.iter().map(|v| width(&v.name)).max().unwrap_or(1) + 2;
+        let name_w = rows.iter().map(|v| text::width(&v.name)).max().unwrap_or(1) + 2;
         let mut widths = Vec::with_capacity(columns.len());
         for col in columns {
             let w = rows
                 .iter()
                 .filter_map(|v| fact(v, col))
-                .map(|s| width(&s))
-                .chain([width(col)])
+                .map(|s| text::width(&s))
+                .chain([text::width(col)])
                 .max()
                 .unwrap_or(1);
             widths.push(w.min(30));
@@ -852,26 +852,26 @@ impl Cx<'_> {
         let x0 = c.x;
         let mut x = x0 + name_w as u16 + 2;
         for (col, w) in columns.iter().zip(&widths).take(fit) {
-            put(buf, x, row, *w as u16, col, t.title());
+            put_within(buf, x, row, *w as u16, col, t.title());
             x += *w as u16 + 2;
         }
         if fit < columns.len() {
             let text = format!("+{} col", columns.len() - fit);
-            put(buf, x, row, c.right.saturating_sub(x), &text, t.dim());
+            put_within(buf, x, row, c.right.saturating_sub(x), &text, t.dim());
         }
         row += 1;
         for v in rows {
             let selected = v.id == self.selected;
             let glyph = Theme::health_glyph(v.health);
-            let mut x = put(buf, x0, row, 2, glyph, t.health(v.health));
+            let mut x = put_within(buf, x0, row, 2, glyph, t.health(v.health));
             x = x.max(x0 + 2);
             let name_style = if selected { t.selected() } else { t.strong() };
-            put(buf, x, row, name_w as u16, &v.name, name_style);
+            put_within(buf, x, row, name_w as u16, &v.name, name_style);
             let mut x = x0 + name_w as u16 + 2;
             for (col, w) in columns.iter().zip(&widths).take(fit) {
                 match fact(v, col) {
-                    Some(s) => put(buf, x, row, *w as u16, &s, t.text()),
-                    None => put(buf, x, row, *w as u16, "·", t.dim()),
+                    Some(s) => put_within(buf, x, row, *w as u16, &s, t.text()),
+                    None => put_within(buf, x, row, *w as u16, "·", t.dim()),
                 };
                 x += *w as u16 + 2;
             }
@@ -891,13 +891,13 @@ impl Cx<'_> {
         let x0 = c.chart_x();
         let end = x0 + c.cw;
         for x in x0..end {
-            put(buf, x, y, 1, "─", t.dim());
+            put_within(buf, x, y, 1, "─", t.dim());
         }
         // Now, then ticks at round times that keep clear of it and of each other.
         let col = |at: Time| x0 + (((at - w.from).0 / w.cell.0) as u16).min(c.cw - 1);
         let now_col = (w.now < w.to()).then(|| col(w.now));
         if let Some(x) = now_col {
-            put(buf, x, y, 1, "▲", t.strong());
+            put_within(buf, x, y, 1, "▲", t.strong());
         }
         let span = (w.to() - w.from).0;
         let most = (c.cw as u64 / 9).max(1);
@@ -909,20 +909,20 @@ impl Cx<'_> {
         let mut at = w.from.0.div_ceil(step) * step;
         let mut free = x0;
         while at <= w.to().0 {
-            let text = fmt_tick(Time(at));
-            let tw = width(&text) as u16;
+            let text = text::tick_label(Time(at));
+            let tw = text::width(&text) as u16;
             let lx = col(Time(at))
                 .saturating_sub(tw / 2)
                 .clamp(x0, end.saturating_sub(tw).max(x0));
             let hides_now = now_col.is_some_and(|n| n + 1 >= lx && n <= lx + tw);
             if lx >= free && !hides_now {
-                put(buf, lx, y, end.saturating_sub(lx), &text, t.dim());
+                put_within(buf, lx, y, end.saturating_sub(lx), &text, t.dim());
                 free = lx + tw + 1;
             }
             at += step;
         }
-        put(buf, c.x, y, c.lw, "time", t.dim());
-        put(buf, c.value_x(), y, c.vw, "now", t.dim());
+        put_within(buf, c.x, y, c.lw, "time", t.dim());
+        put_within(buf, c.value_x(), y, c.vw, "now", t.dim());
     }
 }
 
@@ -1058,7 +1058,7 @@ fn spark(
             let below = (rows - 1 - r) as usize * 8;
             let here = level.saturating_sub(below).min(8);
             if here > 0 {
-                put(buf, x + i as u16, y + r, 1, SPARK[here], style);
+                put_within(buf, x + i as u16, y + r, 1, SPARK[here], style);
             }
         }
     }
@@ -1075,100 +1075,12 @@ fn bar(buf: &mut Buffer, x: u16, y: u16, w: u16, frac: f64, style: Style, track:
             0 => ("·", track),
             n => (PARTS[n as usize], style),
         };
-        put(buf, x + i, y, 1, g, st);
+        put_within(buf, x + i, y, 1, g, st);
     }
-}
-
-/// Writes `text` at (x, y) within `w` cells (and the buffer), ending in `…`
-/// when cut; returns the column after it.
-fn put(buf: &mut Buffer, x: u16, y: u16, w: u16, text: &str, style: Style) -> u16 {
-    let area = buf.area;
-    if y < area.top() || y >= area.bottom() || x < area.left() || x >= area.right() || w == 0 {
-        return x;
-    }
-    let w = w.min(area.right() - x);
-    let tw = width(text);
-    if tw <= w as usize {
-        buf.set_stringn(x, y, text, w as usize, style).0
-    } else {
-        let (end, _) = buf.set_stringn(x, y, text, w as usize - 1, style);
-        buf.set_stringn(end, y, "…", 1, style).0
-    }
-}
-
-fn width(text: &str) -> usize {
-    Span::raw(text).width()
 }
 
 /// Spacings of the time axis's labels, in seconds.
 const TICKS: [u64; 12] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
-
-/// An axis label: `0s`, `45s`, `2m`, `2m30s`.
-fn fmt_tick(t: Time) -> String {
-    let s = t.0 / 1_000_000;
-    match (s / 60, s % 60) {
-        (0, s) => format!("{s}s"),
-        (m, 0) => format!("{m}m"),
-        (m, s) => format!("{m}m{s:02}s"),
-    }
-}
-
-/// `12`, `3.5`, `1.2k`.
-fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 100_000.0 {
-        format!("{v:.0}")
-    } else if v.abs() < 10.0 {
-        format!("{v:.1}")
-    } else if v.abs() < 10_000.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{:.1}k", v / 1000.0)
-    }
-}
-
-/// `48/s`, `0.4/s`, `–` when unknown.
-fn fmt_rate(r: Option<f64>) -> String {
-    match r {
-        None => "–".into(),
-        Some(0.0) => "0/s".into(),
-        Some(r) if r < 10.0 => format!("{r:.1}/s"),
-        Some(r) if r < 10_000.0 => format!("{r:.0}/s"),
-        Some(r) => format!("{:.1}k/s", r / 1000.0),
-    }
-}
-
-/// A duration in microseconds with a unit: `850µs`, `21ms`, `1.5s`, `95s`.
-fn fmt_us(us: u64) -> String {
-    if us < 1_000 {
-        format!("{us}µs")
-    } else if us < 10_000 {
-        format!("{:.1}ms", us as f64 / 1e3)
-    } else if us < 1_000_000 {
-        format!("{}ms", us / 1_000)
-    } else if us < 100_000_000 {
-        format!("{:.1}s", us as f64 / 1e6)
-    } else {
-        format!("{}s", us / 1_000_000)
-    }
-}
-
-/// A point in time to the tenth of a second: `0s`, `31.2s`, `2m05s`.
-fn fmt_secs(t: Time) -> String {
-    let tenths = t.0 / 100_000;
-    let (s, d) = (tenths / 10, tenths % 10);
-    if s >= 60 {
-        let (m, s) = (s / 60, s % 60);
-        if d == 0 {
-            format!("{m}m{s:02}s")
-        } else {
-            format!("{m}m{s:02}.{d}s")
-        }
-    } else if d == 0 {
-        format!("{s}s")
-    } else {
-        format!("{s}.{d}s")
-    }
-}
 
 #[cfg(test)]
 mod tests {
