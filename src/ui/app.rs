@@ -4,7 +4,9 @@
 //! frames out, and tests do the same on a test backend.
 
 use super::keys::{self, KeyHelp, PICKER};
-use super::overlays::{self, Outcome, Overlay};
+use super::overlays::{
+    self, Commands, Help, Knobs, Link, Messages, Outcome, Partition, Question, Window,
+};
 use super::panes;
 use super::picker::{Picker, PickerAction};
 use super::session::{Control, PaneId, QuestionState, SEEK_LARGE, SEEK_SMALL, SPEEDS, Session};
@@ -36,7 +38,7 @@ pub enum Screen {
 
 pub struct LessonScreen {
     pub session: Session,
-    pub overlay: Option<Overlay>,
+    pub overlay: Option<Box<dyn Window>>,
     /// The pane shown in the shared slot of the compact layout.
     pub compact_slot: PaneId,
     /// The question whose window was last opened by itself.
@@ -100,10 +102,7 @@ impl LessonScreen {
     fn show_question(&mut self) {
         let asking = self.session.asking();
         if asking.is_some() && asking != self.shown_question {
-            self.overlay = Some(Overlay::Question {
-                index: asking.unwrap_or(0),
-                choice: 0,
-            });
+            self.overlay = Some(Box::new(Question::new(asking.unwrap_or(0))));
         }
         self.shown_question = asking;
     }
@@ -198,9 +197,9 @@ impl App {
         }
     }
 
-    pub fn overlay(&self) -> Option<&Overlay> {
+    pub fn overlay(&self) -> Option<&dyn Window> {
         match &self.screen {
-            Screen::Lesson(l) => l.overlay.as_ref(),
+            Screen::Lesson(l) => l.overlay.as_deref(),
             Screen::Picker(_) => None,
         }
     }
@@ -302,7 +301,13 @@ impl App {
         }
         // An open window takes keys first.
         if let Some(overlay) = &mut l.overlay {
-            match overlay.key(key, s) {
+            // Esc closes any window.
+            let outcome = if key.code == KeyCode::Esc {
+                Outcome::Close
+            } else {
+                overlay.key(key, s)
+            };
+            match outcome {
                 Outcome::Keep => {}
                 Outcome::Close => {
                     l.overlay = None;
@@ -327,7 +332,7 @@ impl App {
                 picker.select(&s.lesson().id);
                 self.screen = Screen::Picker(picker);
             }
-            KeyCode::Char('?') => l.overlay = Some(Overlay::Help { scroll: 0 }),
+            KeyCode::Char('?') => l.overlay = Some(Box::new(Help::default())),
             KeyCode::Tab => {
                 s.focus = s.focus.next();
                 l.compact_slot = slot_for(s.focus, l.compact_slot);
@@ -340,7 +345,7 @@ impl App {
             KeyCode::Char(' ') => {
                 if s.asking().is_some() {
                     let index = s.asking().unwrap_or(0);
-                    l.overlay = Some(Overlay::Question { index, choice: 0 });
+                    l.overlay = Some(Box::new(Question::new(index)));
                 } else if s.paused {
                     s.apply(Control::Resume);
                 } else {
@@ -376,18 +381,18 @@ impl App {
             KeyCode::Char('s') => s.apply(Control::Input(s.toggle_slow())),
             KeyCode::Char('j') => s.apply(Control::Input(s.clock_jump(true))),
             KeyCode::Char('J') => s.apply(Control::Input(s.clock_jump(false))),
-            KeyCode::Char('o') => l.overlay = Some(Overlay::Commands { selected: 0 }),
+            KeyCode::Char('o') => l.overlay = Some(Box::new(Commands::default())),
             KeyCode::Char('x') => s.apply(Control::Input(s.isolate())),
-            KeyCode::Char('p') => l.overlay = Some(Overlay::partition(s)),
+            KeyCode::Char('p') => l.overlay = Some(Box::new(Partition::new(s))),
             KeyCode::Char('a') => s.apply(Control::Input(Input::Heal)),
-            KeyCode::Char('l') => l.overlay = Some(Overlay::link(s)),
+            KeyCode::Char('l') => l.overlay = Some(Box::new(Link::new(s))),
             KeyCode::Char('m') => {
                 if !s.paused {
                     s.apply(Control::Pause);
                 }
-                l.overlay = Some(Overlay::Messages { selected: 0 });
+                l.overlay = Some(Box::new(Messages::default()));
             }
-            KeyCode::Char('k') => l.overlay = Some(Overlay::knobs()),
+            KeyCode::Char('k') => l.overlay = Some(Box::new(Knobs::default())),
             KeyCode::Char('h') => {
                 let n = s.lesson().hints.len();
                 if s.hints_shown < n {
