@@ -3,6 +3,7 @@
 //! It holds its own state and answers keys and clicks with a
 //! [`PickerAction`]; the app loop decides what to do with it.
 
+use super::keys::{self, Action, KeyHelp};
 use super::markdown;
 use super::text::{self, escape_markdown, lesson_length, truncate};
 use super::theme::Theme;
@@ -240,65 +241,58 @@ impl Picker {
         if !self.same_catalog(catalog) {
             self.load(catalog);
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl && matches!(key.code, KeyCode::Char('c')) {
-            return PickerAction::Quit;
-        }
-        // Moving works the same whether or not the search line has the keys.
-        match key.code {
-            KeyCode::Up => return self.scroll(-1),
-            KeyCode::Down => return self.scroll(1),
-            KeyCode::PageUp => return self.scroll(-self.page_size()),
-            KeyCode::PageDown => return self.scroll(self.page_size()),
-            KeyCode::Home => return self.jump(false),
-            KeyCode::End => return self.jump(true),
-            _ => {}
-        }
-        if self.typing {
-            return match key.code {
-                KeyCode::Esc => {
-                    self.typing = false;
-                    self.query.clear();
-                    self.refilter();
-                    PickerAction::Redraw
-                }
-                KeyCode::Enter => {
-                    self.typing = false;
-                    PickerAction::Redraw
-                }
-                KeyCode::Backspace => {
-                    self.query.pop();
-                    self.refilter();
-                    PickerAction::Redraw
-                }
-                KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+        match keys::picker_action(&key, self.typing) {
+            Some(action) => self.act(action),
+            None => match key.code {
+                // Anything else typed goes into the search.
+                KeyCode::Char(c)
+                    if self.typing
+                        && !key.modifiers.contains(KeyModifiers::CONTROL)
+                        && !key.modifiers.contains(KeyModifiers::ALT) =>
+                {
                     self.query.push(c);
                     self.refilter();
                     PickerAction::Redraw
                 }
                 _ => PickerAction::None,
-            };
+            },
         }
-        match key.code {
-            KeyCode::Char('k') => self.scroll(-1),
-            KeyCode::Char('j') => self.scroll(1),
-            KeyCode::Char('g') => self.jump(false),
-            KeyCode::Char('G') => self.jump(true),
-            KeyCode::Enter | KeyCode::Right => match self.selected_id() {
+    }
+
+    /// Does what a key of the picker's table says.
+    fn act(&mut self, action: Action) -> PickerAction {
+        match action {
+            Action::MoveUp => self.scroll(-1),
+            Action::MoveDown => self.scroll(1),
+            Action::PageUp => self.scroll(-self.page_size()),
+            Action::PageDown => self.scroll(self.page_size()),
+            Action::First => self.jump(false),
+            Action::Last => self.jump(true),
+            Action::Open => match self.selected_id() {
                 Some(id) => PickerAction::Open(id.to_string()),
                 None => PickerAction::None,
             },
-            KeyCode::Char('/') => {
+            Action::Search => {
                 self.typing = true;
                 PickerAction::Redraw
             }
-            KeyCode::Esc if !self.query.is_empty() => {
+            Action::KeepSearch => {
+                self.typing = false;
+                PickerAction::Redraw
+            }
+            Action::ClearSearch if self.typing || !self.query.is_empty() => {
+                self.typing = false;
                 self.query.clear();
                 self.refilter();
                 PickerAction::Redraw
             }
-            KeyCode::Char('q') => PickerAction::Quit,
-            KeyCode::Char('?') => PickerAction::Help,
+            Action::DeleteChar => {
+                self.query.pop();
+                self.refilter();
+                PickerAction::Redraw
+            }
+            Action::Quit => PickerAction::Quit,
+            Action::Help => PickerAction::Help,
             _ => PickerAction::None,
         }
     }
@@ -570,29 +564,20 @@ impl Picker {
         if area.width == 0 || area.height == 0 {
             return;
         }
-        let keys: &[(&str, &str)] = if self.typing {
-            &[
-                ("type", "to filter"),
-                ("Enter", "keep"),
-                ("Esc", "clear"),
-                ("↑↓", "move"),
-            ]
+        let footer;
+        let keys: &[KeyHelp] = if self.typing {
+            keys::PICKER_SEARCH_FOOTER
         } else {
-            &[
-                ("↑↓", "move"),
-                ("Enter", "open"),
-                ("/", "search"),
-                ("?", "help"),
-                ("q", "quit"),
-            ]
+            footer = keys::footer(keys::PICKER);
+            &footer
         };
         let mut spans = vec![Span::raw(" ")];
-        for (i, (k, what)) in keys.iter().enumerate() {
+        for (i, k) in keys.iter().enumerate() {
             if i > 0 {
                 spans.push(Span::raw("  "));
             }
-            spans.push(Span::styled(*k, theme.key()));
-            spans.push(Span::styled(format!(" {what}"), theme.dim()));
+            spans.push(Span::styled(k.keys, theme.key()));
+            spans.push(Span::styled(format!(" {}", k.action), theme.dim()));
         }
         buf.set_line(area.x, area.y, &Line::from(spans), area.width);
     }

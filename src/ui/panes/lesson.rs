@@ -2,10 +2,11 @@
 //! verdicts first, then the current guided step, the hints revealed and the
 //! questions answered so far, and the lesson's introduction last.
 //!
-//! Everything is laid out afresh on each frame from the session; wrapping a
-//! few kilobytes of text costs a few tens of microseconds.
+//! Everything is laid out afresh on each frame from the session (wrapping a
+//! few kilobytes of text costs a few tens of microseconds), except the
+//! introduction, which is laid out once per lesson, width and theme.
 
-use crate::lesson::Status;
+use crate::lesson::{Lesson, Status};
 use crate::sim::Time;
 use crate::ui::markdown;
 use crate::ui::session::{QuestionState, REVEAL_AFTER, Session};
@@ -15,6 +16,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
 
 /// Width of the verdict column (`○ pending `) when there is room for it.
 const MARK_W: usize = 10;
@@ -77,9 +81,45 @@ fn intro(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>>) {
     if !intro.trim().is_empty() {
         out.push(Line::default());
         out.push(Line::styled("─".repeat(usize::from(width)), theme.border()));
-        let lines = s.intro_lines(theme, width, || markdown::render(intro, theme, width));
+        let lines = intro_lines(s.lesson(), theme, width);
         out.extend(lines.iter().cloned());
     }
+}
+
+/// A lesson's introduction laid out, and the width and theme it was laid
+/// out for.
+struct IntroAt {
+    lesson: Arc<Lesson>,
+    width: u16,
+    theme: Theme,
+    lines: Rc<Vec<Line<'static>>>,
+}
+
+thread_local! {
+    /// The introduction last laid out. It changes only with the lesson, the
+    /// width and the theme, and whoever draws the pane (the screen, a test,
+    /// a benchmark) draws it from a session alone, so the pane keeps it.
+    static INTRO: RefCell<Option<IntroAt>> = const { RefCell::new(None) };
+}
+
+/// `lesson`'s introduction as lines `width` wide: laid out the first time,
+/// then kept until the lesson, the width or the theme changes.
+fn intro_lines(lesson: &Arc<Lesson>, theme: &Theme, width: u16) -> Rc<Vec<Line<'static>>> {
+    INTRO.with_borrow_mut(|cache| match cache {
+        Some(c) if Arc::ptr_eq(&c.lesson, lesson) && c.width == width && c.theme == *theme => {
+            Rc::clone(&c.lines)
+        }
+        _ => {
+            let lines = Rc::new(markdown::render(&lesson.intro, theme, width));
+            *cache = Some(IntroAt {
+                lesson: Arc::clone(lesson),
+                width,
+                theme: *theme,
+                lines: Rc::clone(&lines),
+            });
+            lines
+        }
+    })
 }
 
 fn section(title: &str, theme: &Theme, out: &mut Vec<Line<'static>>) {

@@ -20,7 +20,7 @@ pub fn render(id: PaneId, s: &Session, theme: &Theme, inner: Rect, buf: &mut Buf
     match id {
         PaneId::Lesson => lesson::render(s, theme, inner, buf),
         PaneId::Map => map::render(s, theme, inner, buf),
-        PaneId::Timeline => spacetime::render(s, theme, inner, buf),
+        PaneId::SpaceTime => spacetime::render(s, theme, inner, buf),
         PaneId::Metrics => metrics::render(s, theme, inner, buf),
         PaneId::Log => log::render(s, theme, inner, buf),
     }

@@ -504,7 +504,7 @@ mod tests {
     }
 
     fn diagram(s: &Session, w: u16, h: u16) -> String {
-        render_text(PaneId::Timeline, s, &Theme::default(), w, h)
+        render_text(PaneId::SpaceTime, s, &Theme::default(), w, h)
     }
 
     #[test]
