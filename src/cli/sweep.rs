@@ -55,7 +55,7 @@ pub fn sweep_spec(lesson: &Lesson, args: &SweepArgs) -> Result<crate::lesson::Sw
             vary.knob
         ));
     }
-    let settings = settings(&lesson, &args.settings)?;
+    let settings = settings(lesson, &args.settings)?;
     let (metric, stat) = match args.metric.split_once(':') {
         Some((m, s)) => (m.trim(), Some(s.trim())),
         None => (args.metric.trim(), None),

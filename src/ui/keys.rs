@@ -174,7 +174,7 @@ const fn on_if(key: Key, when: When, does: Action) -> On {
 
 impl Binding {
     /// The same binding, shown in the footer at `order` as `keys action`.
-    const fn footer(self, order: u8, keys: &'static str, action: &'static str) -> Binding {
+    const fn in_footer(self, order: u8, keys: &'static str, action: &'static str) -> Binding {
         Binding {
             footer: Some(Footer {
                 order,
@@ -210,7 +210,7 @@ pub const PICKER: &[KeyGroup] = &[
                     on_if(Char('G'), NotTyping, A::Last),
                 ],
             )
-            .footer(0, "↑↓", "move"),
+            .in_footer(0, "↑↓", "move"),
             b(
                 "Enter",
                 "open the lesson",
@@ -219,7 +219,7 @@ pub const PICKER: &[KeyGroup] = &[
                     on_if(Code(KeyCode::Right), NotTyping, A::Open),
                 ],
             )
-            .footer(1, "Enter", "open"),
+            .in_footer(1, "Enter", "open"),
             b(
                 "/",
                 "search (Esc clears)",
@@ -230,14 +230,14 @@ pub const PICKER: &[KeyGroup] = &[
                     on_if(Code(KeyCode::Backspace), Typing, A::DeleteChar),
                 ],
             )
-            .footer(2, "/", "search"),
-            b("?", "this help", &[on_if(Char('?'), NotTyping, A::Help)]).footer(3, "?", "help"),
+            .in_footer(2, "/", "search"),
+            b("?", "this help", &[on_if(Char('?'), NotTyping, A::Help)]).in_footer(3, "?", "help"),
             b(
                 "q  Ctrl-C",
                 "quit",
                 &[on_if(Char('q'), NotTyping, A::Quit), on(Ctrl('c'), A::Quit)],
             )
-            .footer(4, "q", "quit"),
+            .in_footer(4, "q", "quit"),
         ],
     },
     KeyGroup {
@@ -275,7 +275,7 @@ pub const LESSON: &[KeyGroup] = &[
         title: "Time",
         keys: &[
             b("space", "pause / resume", &[on(Char(' '), A::PlayPause)])
-                .footer(0, "space", "pause"),
+                .in_footer(0, "space", "pause"),
             b(".", "step one event", &[on(Char('.'), A::Step)]),
             b(
                 "-  +",
@@ -287,7 +287,7 @@ pub const LESSON: &[KeyGroup] = &[
                     on(Char('='), A::Faster),
                 ],
             )
-            .footer(2, "- +", "speed"),
+            .in_footer(2, "- +", "speed"),
             b(
                 "[  ]",
                 "seek back / forward 5 s",
@@ -296,7 +296,7 @@ pub const LESSON: &[KeyGroup] = &[
                     on(Char(']'), A::SeekForward(SEEK_SMALL)),
                 ],
             )
-            .footer(1, "[ ]", "seek"),
+            .in_footer(1, "[ ]", "seek"),
             b(
                 "{  }",
                 "seek back / forward 30 s",
@@ -329,7 +329,7 @@ pub const LESSON: &[KeyGroup] = &[
                     on_if(Code(KeyCode::Right), MapFocusedOrShift, A::NextNode),
                 ],
             ),
-            b("c", "crash", &[on(Char('c'), A::Crash)]).footer(3, "c", "crash"),
+            b("c", "crash", &[on(Char('c'), A::Crash)]).in_footer(3, "c", "crash"),
             b("u", "restart (bring up)", &[on(Char('u'), A::BringUp)]),
             b("g", "freeze 3 s (GC pause)", &[on(Char('g'), A::Freeze)]),
             b(
@@ -348,13 +348,14 @@ pub const LESSON: &[KeyGroup] = &[
     KeyGroup {
         title: "Network",
         keys: &[
-            b("x", "cut selected node off", &[on(Char('x'), A::Isolate)]).footer(4, "x", "cut off"),
+            b("x", "cut selected node off", &[on(Char('x'), A::Isolate)])
+                .in_footer(4, "x", "cut off"),
             b(
                 "p",
                 "partition into two groups",
                 &[on(Char('p'), A::Partition)],
             ),
-            b("a", "heal everything", &[on(Char('a'), A::HealAll)]).footer(5, "a", "heal"),
+            b("a", "heal everything", &[on(Char('a'), A::HealAll)]).in_footer(5, "a", "heal"),
             b("l", "link latency, loss, dups", &[on(Char('l'), A::Link)]),
             b(
                 "m",
@@ -366,8 +367,8 @@ pub const LESSON: &[KeyGroup] = &[
     KeyGroup {
         title: "Lesson",
         keys: &[
-            b("k", "knobs: settings, live", &[on(Char('k'), A::Knobs)]).footer(6, "k", "knobs"),
-            b("h", "next hint", &[on(Char('h'), A::Hint)]).footer(7, "h", "hint"),
+            b("k", "knobs: settings, live", &[on(Char('k'), A::Knobs)]).in_footer(6, "k", "knobs"),
+            b("h", "next hint", &[on(Char('h'), A::Hint)]).in_footer(7, "h", "hint"),
             b(
                 "Tab S-Tab",
                 "focus next / previous",
@@ -398,7 +399,7 @@ pub const LESSON: &[KeyGroup] = &[
                 "events: selected node/all",
                 &[on(Char('f'), A::FilterLog)],
             ),
-            b("?", "this help", &[on(Char('?'), A::Help)]).footer(8, "?", "help"),
+            b("?", "this help", &[on(Char('?'), A::Help)]).in_footer(8, "?", "help"),
             b(
                 "Esc",
                 "close; back to lessons",
@@ -409,7 +410,7 @@ pub const LESSON: &[KeyGroup] = &[
                 "quit",
                 &[on(Char('q'), A::Quit), on(Ctrl('c'), A::Quit)],
             )
-            .footer(9, "q", "quit"),
+            .in_footer(9, "q", "quit"),
         ],
     },
     KeyGroup {

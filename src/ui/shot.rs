@@ -217,7 +217,7 @@ pub fn ansi(buf: &Buffer) -> String {
                 current = style;
             }
             let sym = cell.symbol();
-            skip = ratatui::text::Span::raw(sym).width().saturating_sub(1);
+            skip = super::text::width(sym).saturating_sub(1);
             out.push_str(sym);
         }
         let _ = writeln!(out, "{}", anstyle::Reset);

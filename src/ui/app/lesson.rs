@@ -48,15 +48,8 @@ impl LessonScreen {
     }
 
     /// Handles a key: the open window takes it first (but `q` quits from
-    /// anywhere; no window takes text), else the keys table's action. Then
-    /// a question that came due has its window opened.
+    /// anywhere; no window takes text), else the keys table's action.
     pub(super) fn key(&mut self, key: KeyEvent) -> Leave {
-        let leave = self.route(key);
-        self.show_question();
-        leave
-    }
-
-    fn route(&mut self, key: KeyEvent) -> Leave {
         self.session.status = None;
         let action = keys::lesson_action(&key, self.session.focus);
         if action == Some(Action::Quit) {
@@ -96,9 +89,12 @@ impl LessonScreen {
         }
     }
 
-    /// Does what `action` says, through the session.
+    /// Does what `action` says, through the session; a fault acts on the
+    /// selected node.
     pub fn act(&mut self, action: Action) {
         let s = &mut self.session;
+        let node = NodeSel::Id(s.selected);
+        let jump = CLOCK_JUMP.0 as i64;
         match action {
             Action::Help => self.overlay = Some(Box::new(Help::default())),
             Action::FocusNext => {
@@ -138,18 +134,27 @@ impl LessonScreen {
             Action::SelectNode(i) => s.select(i),
             Action::PrevNode => s.select_next(false),
             Action::NextNode => s.select_next(true),
-            Action::Crash
-            | Action::BringUp
-            | Action::Freeze
-            | Action::ToggleSlow
-            | Action::ClockForward
-            | Action::ClockBack
-            | Action::Isolate
-            | Action::HealAll => {
-                if let Some(input) = fault_input(action, s) {
-                    s.apply(Control::Input(input));
-                }
+            Action::Crash => s.apply(Control::Input(Input::Crash(node))),
+            Action::BringUp => s.apply(Control::Input(Input::Restart(node))),
+            Action::Freeze => s.apply(Control::Input(Input::Pause {
+                node,
+                duration: Some(FREEZE),
+            })),
+            Action::ToggleSlow => {
+                // Slowed down, or back to normal if it is slowed.
+                let slowed = s
+                    .run
+                    .cluster()
+                    .node_views()
+                    .get(s.selected)
+                    .is_some_and(|v| v.slow > 1.0);
+                let factor = if slowed { 1.0 } else { SLOWDOWN };
+                s.apply(Control::Input(Input::Slow { node, factor }));
             }
+            Action::ClockForward => s.apply(Control::Input(Input::ClockJump { node, by: jump })),
+            Action::ClockBack => s.apply(Control::Input(Input::ClockJump { node, by: -jump })),
+            Action::Isolate => s.apply(Control::Input(Input::Isolate(node))),
+            Action::HealAll => s.apply(Control::Input(Input::Heal)),
             Action::Commands => self.overlay = Some(Box::new(Commands::default())),
             Action::Partition => self.overlay = Some(Box::new(Partition::new(s))),
             Action::Link => self.overlay = Some(Box::new(Link::new(s))),
@@ -270,38 +275,6 @@ impl LessonScreen {
         }
         self.shown_question = asking;
     }
-}
-
-/// The input a fault key makes, on the selected node.
-fn fault_input(action: Action, s: &Session) -> Option<Input> {
-    let node = NodeSel::Id(s.selected);
-    let jump = CLOCK_JUMP.0 as i64;
-    Some(match action {
-        Action::Crash => Input::Crash(node),
-        Action::BringUp => Input::Restart(node),
-        Action::Freeze => Input::Pause {
-            node,
-            duration: Some(FREEZE),
-        },
-        Action::ToggleSlow => {
-            // Slowed down, or back to normal if it is slowed.
-            let slowed = s
-                .run
-                .cluster()
-                .node_views()
-                .get(s.selected)
-                .is_some_and(|v| v.slow > 1.0);
-            Input::Slow {
-                node,
-                factor: if slowed { 1.0 } else { SLOWDOWN },
-            }
-        }
-        Action::ClockForward => Input::ClockJump { node, by: jump },
-        Action::ClockBack => Input::ClockJump { node, by: -jump },
-        Action::Isolate => Input::Isolate(node),
-        Action::HealAll => Input::Heal,
-        _ => return None,
-    })
 }
 
 /// Which pane the compact layout's shared slot shows once `focus` moves.

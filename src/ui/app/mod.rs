@@ -169,7 +169,10 @@ impl App {
                 self.picker_action(action)
             }
             Screen::Lesson(l) => {
-                match l.key(key) {
+                let leave = l.key(key);
+                // A question that came due has its window opened.
+                l.show_question();
+                match leave {
                     Leave::Stay => {}
                     Leave::Quit => self.quit = true,
                     Leave::Back => {
