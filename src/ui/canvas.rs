@@ -11,10 +11,10 @@ use ratatui::style::Style;
 /// leaving out what falls outside `clip` (or the buffer): text may start
 /// left of `clip` and show only its part inside.
 pub fn put(buf: &mut Buffer, clip: Rect, x: u16, y: u16, text: &str, style: Style) {
-    let clip = clip.intersection(buf.area);
     if y < clip.top() || y >= clip.bottom() {
         return;
     }
+    let (left, right) = (u32::from(clip.left()), u32::from(clip.right()));
     let mut tmp = [0u8; 4];
     let mut col = u32::from(x);
     for ch in text.chars() {
@@ -22,20 +22,31 @@ pub fn put(buf: &mut Buffer, clip: Rect, x: u16, y: u16, text: &str, style: Styl
         if w == 0 {
             continue;
         }
-        if col + w > u32::from(clip.right()) {
+        if col + w > right {
             break;
         }
-        if col >= u32::from(clip.left()) {
-            let at = col as u16;
-            buf[(at, y)]
-                .set_symbol(ch.encode_utf8(&mut tmp))
-                .set_style(style);
+        if col >= left
+            && let Some(cell) = buf.cell_mut((col as u16, y))
+        {
+            cell.set_symbol(ch.encode_utf8(&mut tmp)).set_style(style);
             // A wide character hides the cell after it.
             for hidden in 1..w {
-                buf[(at + hidden as u16, y)].reset();
+                if let Some(cell) = buf.cell_mut(((col + hidden) as u16, y)) {
+                    cell.reset();
+                }
             }
         }
         col += w;
+    }
+}
+
+/// Writes `glyph`, one of the diagrams' own glyphs of one cell (a lane's
+/// line, a mark, an arrowhead), at (`x`, `y`) if that is inside `clip`.
+pub fn put_glyph(buf: &mut Buffer, clip: Rect, x: u16, y: u16, glyph: &str, style: Style) {
+    if clip.contains((x, y).into())
+        && let Some(cell) = buf.cell_mut((x, y))
+    {
+        cell.set_symbol(glyph).set_style(style);
     }
 }
 
@@ -120,7 +131,7 @@ pub fn put_at_dot(buf: &mut Buffer, area: Rect, x: f64, y: f64, glyph: &str, sty
     let cx = area.x as f64 + (x / 2.0).floor();
     let cy = area.y as f64 + (y / 4.0).floor();
     if cx < area.right() as f64 && cy < area.bottom() as f64 {
-        put(buf, area, cx as u16, cy as u16, glyph, style);
+        put_glyph(buf, area, cx as u16, cy as u16, glyph, style);
     }
 }
 

@@ -13,7 +13,12 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Display width of `s` in terminal cells.
 pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
+    // Printable ASCII takes a cell a byte; that is most text, and quick to tell.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        s.len()
+    } else {
+        UnicodeWidthStr::width(s)
+    }
 }
 
 /// Display width of one character (0 for control and combining characters).
@@ -23,7 +28,8 @@ pub fn char_width(c: char) -> usize {
 
 /// `s` cut to at most `max` cells, ending in `…` when cut.
 pub fn truncate(s: &str, max: usize) -> String {
-    if width(s) <= max {
+    // No character takes more cells than it has bytes.
+    if s.len() <= max || width(s) <= max {
         return s.to_string();
     }
     if max == 0 {

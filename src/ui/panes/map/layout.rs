@@ -10,9 +10,9 @@ use ratatui::layout::Rect;
 /// Widest a node's label may be.
 const MAX_LABEL: u16 = 26;
 
-/// A node's label: its lines, and where they go.
+/// A node's label: its lines (each with its width), and where they go.
 pub(super) struct Label {
-    pub lines: Vec<String>,
+    pub lines: Vec<(String, u16)>,
     pub rect: Rect,
 }
 
@@ -142,12 +142,16 @@ pub(super) fn lay_out(views: &[NodeView], area: Rect) -> Layout {
             .iter()
             .zip(&centres)
             .map(|(v, &(x, y))| {
-                let lines: Vec<String> = label_lines(v, level)
+                let lines: Vec<(String, u16)> = label_lines(v, level)
                     .into_iter()
                     .take(graph.height.max(1) as usize)
-                    .map(|l| text::truncate(&l, max_w as usize))
+                    .map(|l| {
+                        let l = text::truncate(&l, max_w as usize);
+                        let w = text::width(&l) as u16;
+                        (l, w)
+                    })
                     .collect();
-                let w = lines.iter().map(|l| text::width(l)).max().unwrap_or(1) as u16;
+                let w = lines.iter().map(|l| l.1).max().unwrap_or(1);
                 let h = lines.len() as u16;
                 Label {
                     rect: place_rect(x, y, w, h, graph),

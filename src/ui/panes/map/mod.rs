@@ -214,10 +214,9 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 put(buf, graph, r.x, y, &" ".repeat(r.width as usize), base);
             }
         }
-        for (row, line) in label.lines.iter().enumerate() {
+        for (row, (line, w)) in label.lines.iter().enumerate() {
             let y = r.y + row as u16;
-            let w = text::width(line) as u16;
-            let mut x = r.x + (r.width.saturating_sub(w)) / 2;
+            let mut x = r.x + (r.width.saturating_sub(*w)) / 2;
             if row == 0 {
                 // Health glyph in its colour, the rest plain.
                 let glyph = Theme::health_glyph(v.health);

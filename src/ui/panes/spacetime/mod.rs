@@ -7,7 +7,7 @@
 
 use super::flight_progress;
 use crate::sim::{DropReason, Health, Time, TraceEvent, TraceKind};
-use crate::ui::canvas::{Dots, put};
+use crate::ui::canvas::{Dots, put, put_glyph};
 use crate::ui::session::Session;
 use crate::ui::text;
 use crate::ui::theme::Theme;
@@ -171,7 +171,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         };
         let y = lane_row(i);
         for x in from..to.min(plot.right()) {
-            put(buf, plot, x, y, glyph, style);
+            put_glyph(buf, plot, x, y, glyph, style);
         }
     };
     for e in events {
@@ -323,7 +323,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // Timers first so that anything else at the same place wins.
     marks.sort_by_key(|m| m.2 != "◦");
     for (x, y, glyph, style) in heads.into_iter().chain(marks) {
-        put(buf, plot, x, y, glyph, style);
+        put_glyph(buf, plot, x, y, glyph, style);
     }
 
     // Names, with each node's health now.
