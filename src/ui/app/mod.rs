@@ -290,7 +290,7 @@ impl App {
                 );
                 if let Some(n) = &self.notice {
                     // Up to three lines above the footer, wrapped.
-                    let text =
+                    let notice =
                         Paragraph::new(Line::from(Span::styled(n.clone(), self.theme.warn())))
                             .wrap(Wrap { trim: true });
                     let width = area.width.saturating_sub(2).max(1) as usize;
@@ -298,7 +298,7 @@ impl App {
                     let y = area.bottom().saturating_sub(1 + rows);
                     let rect = Rect::new(area.x + 1, y, area.width.saturating_sub(2), rows);
                     ratatui::widgets::Clear.render(rect, buf);
-                    text.render(rect, buf);
+                    notice.render(rect, buf);
                 }
                 if self.picker_help {
                     overlays::draw_help(PICKER, 0, &self.theme, area, buf);

@@ -7,7 +7,7 @@ use super::plan::Form;
 use super::window::gauge_cells;
 use crate::scenarios::{lock_held_metric, lock_waiting_metric};
 use crate::sim::Stat;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{instant, put_within, share, width};
 use ratatui::buffer::Buffer;
 
 /// Glyphs of a contention chart: held with nobody waiting, held and contended.
@@ -21,7 +21,7 @@ pub(super) struct Contention<'a> {
 
 impl PanelDraw for Contention<'_> {
     fn columns(&self) -> Widths {
-        let w = self.locks.iter().map(|l| text::width(l)).max().unwrap_or(0);
+        let w = self.locks.iter().map(|l| width(l)).max().unwrap_or(0);
         Widths {
             label: w + 2,
             value: 9,
@@ -41,11 +41,11 @@ impl PanelDraw for Contention<'_> {
         let t = cx.theme;
         let c = cx.cols;
         let from = cx.win.from;
-        let share =
+        let busy =
             |metric: &str| -> f64 { cx.m.query(metric, Stat::Busy, from, cx.now).unwrap_or(0.0) };
         let shares: Vec<(f64, f64)> = locks
             .iter()
-            .map(|l| (share(&lock_held_metric(l)), share(&lock_waiting_metric(l))))
+            .map(|l| (busy(&lock_held_metric(l)), busy(&lock_waiting_metric(l))))
             .collect();
         if form == Form::Compact {
             // The most contended locks first.
@@ -58,7 +58,7 @@ impl PanelDraw for Contention<'_> {
                     let style = if w > 0.0 { t.warn() } else { t.strong() };
                     (
                         locks[i].clone(),
-                        format!("{}/{}", text::share(h), text::share(w)),
+                        format!("{}/{}", share(h), share(w)),
                         style,
                     )
                 })
@@ -68,7 +68,7 @@ impl PanelDraw for Contention<'_> {
         }
         let note = format!(
             "{HELD} held  {CONTENDED} someone waiting;  now: held %, contended % since {}",
-            text::instant(from)
+            instant(from)
         );
         cx.title(title, &note, y, buf);
         for (i, lock) in locks.iter().enumerate() {
@@ -85,7 +85,7 @@ impl PanelDraw for Contention<'_> {
                 }
             }
             let (h, w) = shares[i];
-            let text = format!("{:>4} {:>4}", text::share(h), text::share(w));
+            let text = format!("{:>4} {:>4}", share(h), share(w));
             let style = if w > 0.5 { t.warn() } else { t.strong() };
             put_within(buf, c.value_x(), row, c.vw, &text, style);
         }

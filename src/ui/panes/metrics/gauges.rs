@@ -5,7 +5,7 @@ use super::chart::{bar, series_style, spark};
 use super::panel::{DrawCx, PanelDraw, Widths, labels_width, series_rows};
 use super::plan::Form;
 use super::window::gauge_cells;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{number, put_within};
 use ratatui::buffer::Buffer;
 
 /// Width of a gauge's number and of its bar in the value column.
@@ -57,7 +57,7 @@ impl PanelDraw for Gauges<'_> {
             .chain(currents.iter().flatten())
             .fold(0.0f64, |a, &b| a.max(b));
         let scale = max.unwrap_or(observed).max(1.0);
-        let value_text = |v: Option<f64>| v.map_or("–".to_string(), text::number);
+        let value_text = |v: Option<f64>| v.map_or("–".to_string(), number);
         let rows = match form {
             Form::Compact => {
                 let items: Vec<_> = metrics
@@ -71,8 +71,8 @@ impl PanelDraw for Gauges<'_> {
             Form::Rich { rows } => rows,
         };
         let note = match max {
-            Some(m) => format!("scale 0–{}", text::number(m)),
-            None => format!("scale 0–{} (highest seen)", text::number(scale)),
+            Some(m) => format!("scale 0–{}", number(m)),
+            None => format!("scale 0–{} (highest seen)", number(scale)),
         };
         cx.title(title, &note, y, buf);
         for (i, ((_, label), history)) in metrics.iter().zip(&histories).enumerate() {

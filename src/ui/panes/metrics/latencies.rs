@@ -6,7 +6,7 @@ use super::chart::series_style;
 use super::panel::{DrawCx, PanelDraw, labels_width, series_rows};
 use super::plan::Form;
 use super::window::recent_quantiles;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{instant, latency, put_within};
 use ratatui::buffer::Buffer;
 
 /// Latency bar cells: up to p50, up to p99, up to the maximum.
@@ -37,9 +37,9 @@ impl PanelDraw for Latencies<'_> {
                 .zip(&stats)
                 .map(|((name, label), s)| {
                     let v = match s {
-                        Some(s) => format!("p99 {}", text::latency(s[1])),
+                        Some(s) => format!("p99 {}", latency(s[1])),
                         None => match cx.m.samples(name).last() {
-                            Some(&(_, v)) => format!("last {}", text::latency(v)),
+                            Some(&(_, v)) => format!("last {}", latency(v)),
                             None => "–".into(),
                         },
                     };
@@ -51,7 +51,7 @@ impl PanelDraw for Latencies<'_> {
         }
         let note = format!(
             "last {}: p50, p99, max   {} p50 {} p99 {} max",
-            text::instant(RECENT),
+            instant(RECENT),
             LAT_GLYPHS[0],
             LAT_GLYPHS[1],
             LAT_GLYPHS[2]
@@ -68,9 +68,9 @@ impl PanelDraw for Latencies<'_> {
                 let text = match cx.m.samples(name).last() {
                     Some(&(at, v)) => format!(
                         "latest {} at {}, none in the last {}",
-                        text::latency(v),
-                        text::instant(at),
-                        text::instant(RECENT)
+                        latency(v),
+                        instant(at),
+                        instant(RECENT)
                     ),
                     None => "no samples yet".to_string(),
                 };
@@ -80,7 +80,7 @@ impl PanelDraw for Latencies<'_> {
             let mut x = x;
             for (name, v) in [("p50", p50), ("p99", p99), ("max", max)] {
                 x = put_within(buf, x, row, c.right.saturating_sub(x), name, t.dim());
-                let text = format!(" {:>6}  ", text::latency(v));
+                let text = format!(" {:>6}  ", latency(v));
                 x = put_within(buf, x, row, c.right.saturating_sub(x), &text, t.strong());
             }
             let bw = c.right.saturating_sub(x);

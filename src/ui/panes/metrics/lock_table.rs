@@ -6,7 +6,7 @@ use super::lock_state::MAX_LOCK_ROWS;
 use super::panel::{DrawCx, PanelDraw, Reads};
 use super::plan::Form;
 use crate::sim::LockView;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{instant, put_within, width};
 use ratatui::buffer::Buffer;
 
 pub(super) struct LockTable<'a> {
@@ -53,7 +53,7 @@ impl PanelDraw for LockTable<'_> {
         let name_w = ls
             .locks
             .iter()
-            .map(|l| text::width(&l.name))
+            .map(|l| width(&l.name))
             .max()
             .unwrap_or(1)
             .min(12) as u16;
@@ -102,7 +102,7 @@ fn lock_row(cx: &DrawCx, lock: &LockView, name_w: u16, row: u16, buf: &mut Buffe
         };
         x = put_within(buf, x, row, room(x), "■ ", style);
         x = put_within(buf, x, row, room(x), &h.owner, t.strong());
-        let held = format!(" {}", text::instant(cx.now.saturating_sub(h.since)));
+        let held = format!(" {}", instant(cx.now.saturating_sub(h.since)));
         x = put_within(buf, x, row, room(x), &held, t.dim());
     }
     if !lock.waiters.is_empty() {
@@ -117,7 +117,7 @@ fn lock_row(cx: &DrawCx, lock: &LockView, name_w: u16, row: u16, buf: &mut Buffe
                 t.text()
             };
             x = put_within(buf, x, row, room(x), &w.owner, style);
-            let waited = format!(" {}", text::instant(cx.now.saturating_sub(w.since)));
+            let waited = format!(" {}", instant(cx.now.saturating_sub(w.since)));
             x = put_within(buf, x, row, room(x), &waited, t.warn());
         }
     }

@@ -1,7 +1,7 @@
 //! The metrics pane: every [`Panel`] the scenario declares, stacked, drawn
 //! from the run's metrics and node facts without knowing the scenario.
 //!
-//! Every chart shares one time axis ([`window`]), so a breaker opening lines
+//! Every chart shares one time axis (`window`), so a breaker opening lines
 //! up with the rates and gauges that explain it. Rows are laid out in three
 //! columns: a label, the chart, and the value now.
 //!
@@ -9,10 +9,10 @@
 //! compact one (a single line). When the pane is short, panels turn compact
 //! from the last one up; when even that does not fit, the first ones are
 //! drawn and a line says how many more there are. When the pane is tall,
-//! the charts of gauges and rates grow to two or three rows ([`plan`]).
+//! the charts of gauges and rates grow to two or three rows (`plan`).
 //!
-//! Each kind of panel is one module implementing [`PanelDraw`]: how tall it
-//! is, whether it can be compact, how it draws itself. [`drawer`] is the one
+//! Each kind of panel is one module implementing `PanelDraw`: how tall it
+//! is, whether it can be compact, how it draws itself. `drawer` is the one
 //! place that maps a [`Panel`] to its kind; a new kind is a new module and
 //! a line there.
 

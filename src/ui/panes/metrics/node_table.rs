@@ -5,7 +5,7 @@
 use super::panel::{DrawCx, PanelDraw, Reads};
 use super::plan::Form;
 use crate::sim::NodeView;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{put_within, width};
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 
@@ -67,14 +67,14 @@ impl PanelDraw for NodeTable<'_> {
                 .find(|(k, _)| *k == col)
                 .map(|(_, s)| s.clone())
         };
-        let name_w = rows.iter().map(|v| text::width(&v.name)).max().unwrap_or(1) + 2;
+        let name_w = rows.iter().map(|v| width(&v.name)).max().unwrap_or(1) + 2;
         let mut widths = Vec::with_capacity(columns.len());
         for col in columns {
             let w = rows
                 .iter()
                 .filter_map(|v| fact(v, col))
-                .map(|s| text::width(&s))
-                .chain([text::width(col)])
+                .map(|s| width(&s))
+                .chain([width(col)])
                 .max()
                 .unwrap_or(1);
             widths.push(w.min(30));

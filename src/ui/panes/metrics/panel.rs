@@ -6,7 +6,7 @@ use super::lock_state::LockState;
 use super::plan::Form;
 use super::window::Window;
 use crate::sim::{Metrics, NodeView, Time};
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{put_within, width};
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -127,7 +127,7 @@ impl Cols {
 
 /// The widest of the series' labels.
 pub(super) fn labels_width(metrics: &[(String, String)]) -> usize {
-    metrics.iter().map(|m| text::width(&m.1)).max().unwrap_or(0)
+    metrics.iter().map(|m| width(&m.1)).max().unwrap_or(0)
 }
 
 /// Rows a list of series takes, one each (at most 200).

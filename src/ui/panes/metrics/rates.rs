@@ -7,7 +7,7 @@ use super::panel::{DrawCx, PanelDraw, Widths, labels_width, series_rows};
 use super::plan::Form;
 use super::window::rate_cells;
 use crate::sim::Stat;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{instant, put_within, rate};
 use ratatui::buffer::Buffer;
 
 pub(super) struct Rates<'a> {
@@ -47,7 +47,7 @@ impl PanelDraw for Rates<'_> {
                 let items: Vec<_> = metrics
                     .iter()
                     .zip(&recent)
-                    .map(|((_, label), r)| (label.clone(), text::rate(*r), t.strong()))
+                    .map(|((_, label), r)| (label.clone(), rate(*r), t.strong()))
                     .collect();
                 cx.compact(title, &items, y, buf);
                 return;
@@ -65,8 +65,8 @@ impl PanelDraw for Rates<'_> {
             .fold(0.0f64, |a, &b| a.max(b));
         let note = format!(
             "per second, top {}, now = last {}",
-            text::rate(Some(top)),
-            text::instant(RECENT)
+            rate(Some(top)),
+            instant(RECENT)
         );
         cx.title(title, &note, y, buf);
         for (i, ((_, label), history)) in metrics.iter().zip(&histories).enumerate() {
@@ -74,7 +74,7 @@ impl PanelDraw for Rates<'_> {
             let style = series_style(t, i);
             put_within(buf, c.x + 2, row, c.lw.saturating_sub(2), label, t.text());
             spark(buf, c.chart_x(), row, rows, history, top, style);
-            let text = format!("{:>w$}", text::rate(recent[i]), w = c.vw as usize);
+            let text = format!("{:>w$}", rate(recent[i]), w = c.vw as usize);
             put_within(buf, c.value_x(), row, c.vw, &text, t.strong());
         }
     }

@@ -5,7 +5,7 @@
 use super::panel::{DrawCx, PanelDraw, Widths, labels_width, series_rows};
 use super::plan::Form;
 use super::window::gauge_cells;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{put_within, width};
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::style::Style;
@@ -90,7 +90,7 @@ fn span_row(cx: &DrawCx, cells: &[Option<f64>], row: u16, buf: &mut Buffer) {
             put_within(buf, x + k, row, 1, SPAN, style);
         }
         let label = format!("{v:.0}");
-        if text::width(&label) as u16 <= len {
+        if width(&label) as u16 <= len {
             put_within(buf, x, row, len, &label, style.patch(t.strong()));
         }
     }

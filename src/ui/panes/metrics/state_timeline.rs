@@ -7,7 +7,7 @@ use super::plan::Form;
 use super::window::Window;
 use crate::scenarios::Tone;
 use crate::sim::Time;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{instant, put_within, width};
 use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 
@@ -23,13 +23,8 @@ pub(super) struct StateTimeline<'a> {
 impl PanelDraw for StateTimeline<'_> {
     fn columns(&self) -> Widths {
         Widths {
-            label: text::width(self.title),
-            value: self
-                .states
-                .iter()
-                .map(|s| text::width(s.1))
-                .max()
-                .unwrap_or(1),
+            label: width(self.title),
+            value: self.states.iter().map(|s| width(s.1)).max().unwrap_or(1),
         }
     }
 
@@ -100,13 +95,11 @@ impl PanelDraw for StateTimeline<'_> {
                 }
                 row += 1;
                 if let Some(since) = points.last().map(|p| p.0) {
-                    let mut text = format!("  since {}", text::instant(since));
-                    if text::width(&text) > usize::from(c.lw) {
+                    let mut text = format!("  since {}", instant(since));
+                    if width(&text) > usize::from(c.lw) {
                         // Whole seconds fit where tenths do not.
-                        text = format!(
-                            "  since {}",
-                            text::instant(Time(since.0 / 1_000_000 * 1_000_000))
-                        );
+                        text =
+                            format!("  since {}", instant(Time(since.0 / 1_000_000 * 1_000_000)));
                     }
                     put_within(buf, c.x, row, c.lw, &text, t.dim());
                 }

@@ -4,7 +4,7 @@ use super::RECENT;
 use super::panel::{DrawCx, PanelDraw, labels_width, series_rows};
 use super::plan::Form;
 use crate::sim::Stat;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{instant, put_within};
 use ratatui::buffer::Buffer;
 
 pub(super) struct Totals<'a> {
@@ -47,7 +47,7 @@ impl PanelDraw for Totals<'_> {
             let x = put_within(buf, x, row, c.right.saturating_sub(x), &text, t.strong());
             let lately = cx.m.query(name, Stat::Count, from, cx.now).unwrap_or(0.0);
             if lately > 0.0 {
-                let text = format!("  +{} in the last {}", lately as u64, text::instant(RECENT));
+                let text = format!("  +{} in the last {}", lately as u64, instant(RECENT));
                 put_within(buf, x, row, c.right.saturating_sub(x), &text, t.dim());
             }
         }

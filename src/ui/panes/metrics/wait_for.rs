@@ -4,7 +4,7 @@
 
 use super::panel::{DrawCx, PanelDraw, Reads};
 use super::plan::Form;
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{instant, put_within};
 use ratatui::buffer::Buffer;
 
 pub(super) struct WaitForGraph<'a> {
@@ -33,7 +33,7 @@ impl PanelDraw for WaitForGraph<'_> {
             (Some(cycle), age) => {
                 let mut text = format!("DEADLOCK: {}", ring_text(cycle));
                 if let Some(age) = age {
-                    text.push_str(&format!(" for {}", text::instant(age)));
+                    text.push_str(&format!(" for {}", instant(age)));
                 }
                 (text, t.bad().patch(t.strong()))
             }

@@ -8,7 +8,7 @@
 
 use super::panel::DrawCx;
 use crate::sim::{BUCKET, Time, quantile};
-use crate::ui::text::{self, put_within};
+use crate::ui::text::{put_within, tick_label, width};
 use ratatui::buffer::Buffer;
 
 /// Spacings of the time axis's labels, in seconds.
@@ -151,8 +151,8 @@ pub(super) fn draw_axis(cx: &DrawCx, y: u16, buf: &mut Buffer) {
     let mut at = w.from.0.div_ceil(step) * step;
     let mut free = x0;
     while at <= w.to().0 {
-        let text = text::tick_label(Time(at));
-        let tw = text::width(&text) as u16;
+        let text = tick_label(Time(at));
+        let tw = width(&text) as u16;
         let lx = col(Time(at))
             .saturating_sub(tw / 2)
             .clamp(x0, end.saturating_sub(tw).max(x0));
