@@ -136,56 +136,57 @@ impl App {
         changed
     }
 
-    /// Handles one terminal event; true if the screen must be redrawn.
+    /// Handles one terminal event; true if the screen must be redrawn. A
+    /// key goes to the screen showing (Ctrl-C quits from anywhere).
     pub fn handle(&mut self, event: &Event) -> bool {
-        match event {
-            Event::Key(key) if key.kind != KeyEventKind::Release => self.key(*key),
-            Event::Mouse(m) => self.mouse(*m),
+        let key = match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => *key,
+            Event::Mouse(m) => return self.mouse(*m),
             Event::Resize(w, h) => {
                 self.size = Rect::new(0, 0, *w, *h);
-                true
+                return true;
             }
-            _ => false,
-        }
-    }
-
-    fn key(&mut self, key: KeyEvent) -> bool {
+            _ => return false,
+        };
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
             return true;
         }
-        match &mut self.screen {
-            Screen::Picker(picker) => {
-                if self.picker_help {
-                    if matches!(
-                        key.code,
-                        KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
-                    ) {
-                        self.picker_help = false;
-                    }
-                    return true;
-                }
-                let action = picker.handle_key(key, &self.catalog);
-                self.picker_action(action)
-            }
-            Screen::Lesson(l) => {
-                let leave = l.key(key);
-                // A question that came due has its window opened.
-                l.show_question();
-                match leave {
-                    Leave::Stay => {}
-                    Leave::Quit => self.quit = true,
-                    Leave::Back => {
-                        self.left = Some(l.session.run.recording());
-                        let mut picker = Picker::new(&self.catalog);
-                        picker.select(&l.session.lesson().id);
-                        self.screen = Screen::Picker(picker);
-                    }
-                }
-                self.record_progress();
-                true
+        let Screen::Lesson(l) = &mut self.screen else {
+            return self.picker_key(key);
+        };
+        let leave = l.key(key);
+        // A question that came due has its window opened.
+        l.show_question();
+        match leave {
+            Leave::Stay => {}
+            Leave::Quit => self.quit = true,
+            Leave::Back => {
+                self.left = Some(l.session.run.recording());
+                let mut picker = Picker::new(&self.catalog);
+                picker.select(&l.session.lesson().id);
+                self.screen = Screen::Picker(picker);
             }
         }
+        self.record_progress();
+        true
+    }
+
+    fn picker_key(&mut self, key: KeyEvent) -> bool {
+        let Screen::Picker(picker) = &mut self.screen else {
+            return false;
+        };
+        if self.picker_help {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
+            ) {
+                self.picker_help = false;
+            }
+            return true;
+        }
+        let action = picker.handle_key(key, &self.catalog);
+        self.picker_action(action)
     }
 
     fn picker_action(&mut self, action: PickerAction) -> bool {
