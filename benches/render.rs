@@ -6,9 +6,9 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use splitbrain::lesson::Catalog;
+use splitbrain::lesson::ProgressStore;
 use splitbrain::sim::{Input, NodeSel, Time};
 use splitbrain::ui::app::App;
-use splitbrain::ui::progress::ProgressStore;
 use splitbrain::ui::session::Control;
 use splitbrain::ui::theme::Theme;
 use std::time::{Duration, Instant};

@@ -8,8 +8,8 @@ use proptest::prelude::*;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use splitbrain::lesson::Catalog;
+use splitbrain::lesson::ProgressStore;
 use splitbrain::ui::app::App;
-use splitbrain::ui::progress::ProgressStore;
 use splitbrain::ui::theme::Theme;
 use std::time::Duration;
 

@@ -5,6 +5,7 @@ mod catalog;
 mod error;
 mod load;
 mod objective;
+mod progress;
 mod run;
 mod schema;
 mod sweep;
@@ -13,6 +14,7 @@ pub use catalog::{Catalog, EMBEDDED, lesson_files, load_file};
 pub use error::{SourceError, line_col};
 pub use load::parse;
 pub use objective::{Comparison, Condition, Objective, Status, Verdict, Window};
+pub use progress::{LessonProgress, Mark, Progress, ProgressStore};
 pub use run::{InputLog, LoggedInput, Recording, Run};
 pub use sweep::{Axis, Sweep, SweepTable};
 

@@ -4,13 +4,14 @@
 //! and knows no scenario by name.
 
 pub mod app;
+pub mod canvas;
 pub mod keys;
 pub mod markdown;
 pub mod overlays;
 pub mod panes;
 pub mod picker;
-pub mod progress;
 pub mod session;
 pub mod shot;
 pub mod terminal;
+pub mod text;
 pub mod theme;

@@ -1,14 +1,12 @@
 //! The lesson screen's model: a [`Run`] plus what the learner is looking at
 //! (speed, selection, focus, scroll positions, hints, questions). Every
-//! control the learner uses goes through [`Session::apply`], which records it
-//! in the session log; those that change the simulation become inputs of the
-//! run, so the run's own input log replays the session exactly.
+//! control the learner uses goes through [`Session::apply`]; those that
+//! change the simulation become inputs of the run, so the run's own input
+//! log replays the session exactly.
 
-use super::theme::Theme;
 use crate::lesson::{Lesson, Run, Status, Verdict};
 use crate::scenarios::Panel;
-use crate::sim::{Input, KnobValue, LinkChange, NodeSel, Time};
-use ratatui::text::Line;
+use crate::sim::{Input, KnobValue, Time, TraceKind};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -49,7 +47,7 @@ const MAX_SPEED_BUDGET: Duration = Duration::from_millis(25);
 pub enum PaneId {
     Lesson,
     Map,
-    Timeline,
+    SpaceTime,
     Metrics,
     Log,
 }
@@ -58,7 +56,7 @@ impl PaneId {
     pub const ALL: [PaneId; 5] = [
         PaneId::Lesson,
         PaneId::Map,
-        PaneId::Timeline,
+        PaneId::SpaceTime,
         PaneId::Metrics,
         PaneId::Log,
     ];
@@ -67,7 +65,7 @@ impl PaneId {
         match self {
             PaneId::Lesson => "Lesson",
             PaneId::Map => "Cluster",
-            PaneId::Timeline => "Space-time",
+            PaneId::SpaceTime => "Space-time",
             PaneId::Metrics => "Metrics",
             PaneId::Log => "Events",
         }
@@ -84,15 +82,19 @@ impl PaneId {
     }
 }
 
-/// What the learner did, as recorded in the session log.
+/// What the learner does to the run.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Control {
+    /// Playback stops (nodes run on when it resumes; freezing a node is an
+    /// [`Input::Pause`]).
     Pause,
     Resume,
     Step,
     Speed(usize),
     Seek(Time),
-    Restart,
+    /// The whole run again from the start, same seed (bringing a crashed
+    /// node up is an [`Input::Restart`]).
+    RestartRun,
     NewSeed(u64),
     /// An input to the simulation (faults, network, knobs, commands, messages).
     Input(Input),
@@ -101,13 +103,6 @@ pub enum Control {
         question: usize,
         choice: usize,
     },
-}
-
-/// A control and the virtual instant it was made at.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Recorded {
-    pub at: Time,
-    pub control: Control,
 }
 
 /// A question's state in this session.
@@ -135,8 +130,6 @@ pub struct LogView {
 
 /// Verdicts and the (events processed, time) they were judged at.
 type VerdictsAt = (u64, Time, Rc<Vec<Verdict>>);
-/// The lesson text laid out, and the width and theme it was laid out for.
-type IntroAt = (u16, Theme, Rc<Vec<Line<'static>>>);
 
 pub struct Session {
     pub run: Run,
@@ -153,8 +146,6 @@ pub struct Session {
     /// Hints revealed so far.
     pub hints_shown: usize,
     pub questions: Vec<QuestionState>,
-    /// Every control, in order.
-    pub record: Vec<Recorded>,
     /// A short line for the status bar (what just happened, or why not).
     pub status: Option<String>,
     /// Virtual time left over from the last frame below one microsecond.
@@ -162,8 +153,6 @@ pub struct Session {
     /// The verdicts at (events processed, now): judged once per change, not
     /// once per pane that shows them.
     verdicts: RefCell<Option<VerdictsAt>>,
-    /// The lesson's text laid out for (width, colour): it only changes with them.
-    intro: RefCell<Option<IntroAt>>,
 }
 
 impl Session {
@@ -187,11 +176,9 @@ impl Session {
             text_scroll: 0,
             hints_shown: 0,
             questions,
-            record: Vec::new(),
             status: None,
             carry: 0.0,
             verdicts: RefCell::new(None),
-            intro: RefCell::new(None),
         })
     }
 
@@ -259,35 +246,14 @@ impl Session {
         }
     }
 
-    /// The lesson's text as lines `width` wide, laid out by `layout` the
-    /// first time and kept until the width or the theme changes.
-    pub fn intro_lines(
-        &self,
-        theme: &Theme,
-        width: u16,
-        layout: impl FnOnce() -> Vec<Line<'static>>,
-    ) -> Rc<Vec<Line<'static>>> {
-        let mut cache = self.intro.borrow_mut();
-        match &*cache {
-            Some((w, t, lines)) if *w == width && t == theme => Rc::clone(lines),
-            _ => {
-                let lines = Rc::new(layout());
-                *cache = Some((width, *theme, Rc::clone(&lines)));
-                lines
-            }
-        }
-    }
-
-    /// Applies a control, records it, and says what happened on the status line.
+    /// Applies a control and says what happened on the status line.
     pub fn apply(&mut self, control: Control) {
         let at = self.now();
-        let mut recorded = true;
         match &control {
             Control::Pause => self.paused = true,
             Control::Resume => {
                 if self.asking().is_some() {
                     self.status = Some("answer the question first".into());
-                    recorded = false;
                 } else {
                     self.paused = false;
                 }
@@ -330,7 +296,7 @@ impl Session {
                     Err(e) => self.status = Some(e),
                 }
             }
-            Control::Restart | Control::NewSeed(_) => {
+            Control::RestartRun | Control::NewSeed(_) => {
                 let seed = match control {
                     Control::NewSeed(s) => Some(s),
                     _ => None,
@@ -346,16 +312,20 @@ impl Session {
                 }
             }
             Control::Input(input) => {
+                let traced = self.run.cluster().trace().len();
                 self.run.input(input.clone());
                 // Takes effect now, even while paused: a message delivered
                 // by hand lands, and its answers appear in flight at once.
                 self.run.settle();
-                let names = self.run.cluster().names().to_vec();
-                let name = |n: &NodeSel| match n {
-                    NodeSel::Id(i) => names.get(*i).cloned().unwrap_or_default(),
-                    NodeSel::Role(r) => format!("role:{r}"),
-                };
-                self.status = Some(input.describe(&name));
+                // The status says what the engine traced as it applied the
+                // input (the last input it traced just now is this one).
+                self.status = self.run.cluster().trace()[traced..]
+                    .iter()
+                    .rev()
+                    .find_map(|e| match &e.kind {
+                        TraceKind::Input(text) => Some(text.clone()),
+                        _ => None,
+                    });
             }
             Control::Hint(i) => self.hints_shown = self.hints_shown.max(i + 1),
             Control::Answer { question, choice } => {
@@ -367,9 +337,6 @@ impl Session {
                     self.paused = false;
                 }
             }
-        }
-        if recorded {
-            self.record.push(Recorded { at, control });
         }
     }
 
@@ -490,54 +457,6 @@ impl Session {
                 true
             }
             None => false,
-        }
-    }
-
-    /// The inputs a fault key on the selected node makes.
-    pub fn node(&self) -> NodeSel {
-        NodeSel::Id(self.selected)
-    }
-
-    pub fn crash(&self) -> Input {
-        Input::Crash(self.node())
-    }
-    pub fn restart_node(&self) -> Input {
-        Input::Restart(self.node())
-    }
-    pub fn freeze(&self) -> Input {
-        Input::Pause {
-            node: self.node(),
-            duration: Some(FREEZE),
-        }
-    }
-    /// Slows the node down, or back to normal if it is slowed.
-    pub fn toggle_slow(&self) -> Input {
-        let slowed = self
-            .run
-            .cluster()
-            .node_views()
-            .get(self.selected)
-            .is_some_and(|v| v.slow > 1.0);
-        Input::Slow {
-            node: self.node(),
-            factor: if slowed { 1.0 } else { SLOWDOWN },
-        }
-    }
-    pub fn clock_jump(&self, forward: bool) -> Input {
-        let by = CLOCK_JUMP.0 as i64;
-        Input::ClockJump {
-            node: self.node(),
-            by: if forward { by } else { -by },
-        }
-    }
-    pub fn isolate(&self) -> Input {
-        Input::Isolate(self.node())
-    }
-    pub fn link_change(&self, to: usize, change: LinkChange) -> Input {
-        Input::SetLink {
-            from: Some(self.node()),
-            to: Some(NodeSel::Id(to)),
-            change,
         }
     }
 }

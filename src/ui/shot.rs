@@ -3,9 +3,9 @@
 //! keeps the colours (for the book and the README).
 
 use super::app::App;
-use super::progress::ProgressStore;
 use super::theme::Theme;
 use crate::lesson::Catalog;
+use crate::lesson::ProgressStore;
 use crate::sim::{KnobValue, Time};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
@@ -217,7 +217,7 @@ pub fn ansi(buf: &Buffer) -> String {
                 current = style;
             }
             let sym = cell.symbol();
-            skip = ratatui::text::Span::raw(sym).width().saturating_sub(1);
+            skip = super::text::width(sym).saturating_sub(1);
             out.push_str(sym);
         }
         let _ = writeln!(out, "{}", anstyle::Reset);

@@ -2,18 +2,23 @@
 //! verdicts first, then the current guided step, the hints revealed and the
 //! questions answered so far, and the lesson's introduction last.
 //!
-//! Everything is laid out afresh on each frame from the session; wrapping a
-//! few kilobytes of text costs a few tens of microseconds.
+//! Everything is laid out afresh on each frame from the session (wrapping a
+//! few kilobytes of text costs a few tens of microseconds), except the
+//! introduction, which is laid out once per lesson, width and theme.
 
-use crate::lesson::Status;
+use crate::lesson::{Lesson, Status};
 use crate::sim::Time;
-use crate::ui::markdown::{self, str_width, truncate};
+use crate::ui::markdown;
 use crate::ui::session::{QuestionState, REVEAL_AFTER, Session};
+use crate::ui::text::{self, escape_markdown, truncate};
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
 
 /// Width of the verdict column (`○ pending `) when there is room for it.
 const MARK_W: usize = 10;
@@ -76,9 +81,45 @@ fn intro(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>>) {
     if !intro.trim().is_empty() {
         out.push(Line::default());
         out.push(Line::styled("─".repeat(usize::from(width)), theme.border()));
-        let lines = s.intro_lines(theme, width, || markdown::render(intro, theme, width));
+        let lines = intro_lines(s.lesson(), theme, width);
         out.extend(lines.iter().cloned());
     }
+}
+
+/// A lesson's introduction laid out, and the width and theme it was laid
+/// out for.
+struct IntroAt {
+    lesson: Arc<Lesson>,
+    width: u16,
+    theme: Theme,
+    lines: Rc<Vec<Line<'static>>>,
+}
+
+thread_local! {
+    /// The introduction last laid out. It changes only with the lesson, the
+    /// width and the theme, and whoever draws the pane (the screen, a test,
+    /// a benchmark) draws it from a session alone, so the pane keeps it.
+    static INTRO: RefCell<Option<IntroAt>> = const { RefCell::new(None) };
+}
+
+/// `lesson`'s introduction as lines `width` wide: laid out the first time,
+/// then kept until the lesson, the width or the theme changes.
+fn intro_lines(lesson: &Arc<Lesson>, theme: &Theme, width: u16) -> Rc<Vec<Line<'static>>> {
+    INTRO.with_borrow_mut(|cache| match cache {
+        Some(c) if Arc::ptr_eq(&c.lesson, lesson) && c.width == width && c.theme == *theme => {
+            Rc::clone(&c.lines)
+        }
+        _ => {
+            let lines = Rc::new(markdown::render(&lesson.intro, theme, width));
+            *cache = Some(IntroAt {
+                lesson: Arc::clone(lesson),
+                width,
+                theme: *theme,
+                lines: Rc::clone(&lines),
+            });
+            lines
+        }
+    })
 }
 
 fn section(title: &str, theme: &Theme, out: &mut Vec<Line<'static>>) {
@@ -140,11 +181,11 @@ fn step(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>>) {
     }
     let counter = format!("step {}/{}", k + 1, lesson.steps.len());
     let w = usize::from(width);
-    let cw = str_width(&counter);
+    let cw = text::width(&counter);
     let title = format!("▸ {}", step.title);
-    if str_width(&title) + 2 + cw <= w {
+    if text::width(&title) + 2 + cw <= w {
         // Title on the left, the counter on the right of the same line.
-        let pad = w - str_width(&title) - cw;
+        let pad = w - text::width(&title) - cw;
         out.push(Line::from(vec![
             Span::styled(title, theme.heading()),
             Span::raw(" ".repeat(pad)),
@@ -152,7 +193,7 @@ fn step(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>>) {
         ]));
     } else {
         out.extend(markdown::render_styled(
-            &escape(&title),
+            &escape_markdown(&title),
             theme,
             width,
             theme.heading(),
@@ -261,18 +302,6 @@ fn questions(s: &Session, theme: &Theme, width: u16, out: &mut Vec<Line<'static>
             ));
         }
     }
-}
-
-/// `text` with markdown's special characters escaped, so it reads as written.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_ascii_punctuation() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -14,13 +14,13 @@
 //! Only the lines on screen are looked at: the trace is walked backwards
 //! from its end, and a filtered walk gives up after [`SCAN_LIMIT`] events.
 
-use crate::sim::{Time, TraceEvent, TraceKind};
+use crate::sim::{TraceEvent, TraceKind};
 use crate::ui::session::Session;
+use crate::ui::text::{self, put_within};
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Span;
 use std::collections::VecDeque;
 use std::fmt::{self, Write};
 
@@ -45,7 +45,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     if trace.is_empty() {
         let text = "No events recorded: tracing is off, or nothing has happened yet.";
-        put(buf, area.x, y, area.width, text, theme.dim());
+        put_within(buf, area.x, y, area.width, text, theme.dim());
         return;
     }
     if page.lines.is_empty() {
@@ -58,17 +58,17 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         } else {
             format!("No events for {who} yet.")
         };
-        put(buf, area.x, y, area.width, &text, theme.dim());
+        put_within(buf, area.x, y, area.width, &text, theme.dim());
         return;
     }
     // Column widths from the lines on screen: the newest time is the widest.
     let time_w = page
         .lines
         .iter()
-        .map(|&i| fmt_time(trace[i].time).len())
+        .map(|&i| text::clock_millis(trace[i].time).len())
         .max()
         .unwrap_or(1);
-    let node_w = names.iter().map(|n| width(n)).max().unwrap_or(1);
+    let node_w = names.iter().map(|n| text::width(n)).max().unwrap_or(1);
     // The oldest line at the top, the newest at the bottom; a short page
     // sits at the bottom, as a terminal does.
     let top = y + (rows as usize).saturating_sub(page.lines.len()) as u16;
@@ -166,18 +166,18 @@ fn draw_header(s: &Session, theme: &Theme, page: &Page, area: Rect, buf: &mut Bu
     let (y, mut x) = (area.y, area.x);
     match s.log.filter {
         None => {
-            x = put(buf, x, y, right - x, "all nodes", theme.strong());
+            x = put_within(buf, x, y, right - x, "all nodes", theme.strong());
         }
         Some(i) => {
             let text = format!("{} only", name(names, i));
-            x = put(buf, x, y, right - x, &text, theme.strong());
+            x = put_within(buf, x, y, right - x, &text, theme.strong());
             let note = " (its events, messages to it, inputs)";
-            x = put(buf, x, y, right.saturating_sub(x), note, theme.dim());
+            x = put_within(buf, x, y, right.saturating_sub(x), note, theme.dim());
         }
     }
-    x = put(buf, x, y, right.saturating_sub(x), " · ", theme.dim());
+    x = put_within(buf, x, y, right.saturating_sub(x), " · ", theme.dim());
     if page.scroll == 0 {
-        x = put(
+        x = put_within(
             buf,
             x,
             y,
@@ -188,14 +188,14 @@ fn draw_header(s: &Session, theme: &Theme, page: &Page, area: Rect, buf: &mut Bu
     } else {
         let n = page.scroll;
         let text = format!("↑ {n} line{}", if n == 1 { "" } else { "s" });
-        x = put(buf, x, y, right.saturating_sub(x), &text, theme.warn());
+        x = put_within(buf, x, y, right.saturating_sub(x), &text, theme.warn());
     }
     if s.log.filter.is_none() && !trace.is_empty() {
         let text = format!(" · {} events", trace.len());
-        put(buf, x, y, right.saturating_sub(x), &text, theme.dim());
+        put_within(buf, x, y, right.saturating_sub(x), &text, theme.dim());
     } else if page.cut_short {
         let text = format!(" · searched the newest {SCAN_LIMIT} events");
-        put(buf, x, y, right.saturating_sub(x), &text, theme.dim());
+        put_within(buf, x, y, right.saturating_sub(x), &text, theme.dim());
     }
 }
 
@@ -212,14 +212,14 @@ fn draw_event(
 ) {
     let right = area.right();
     let mut x = area.x;
-    let time = format!("{:>time_w$} ", fmt_time(ev.time));
-    x = put(buf, x, y, right - x, &time, theme.dim());
+    let time = format!("{:>time_w$} ", text::clock_millis(ev.time));
+    x = put_within(buf, x, y, right - x, &time, theme.dim());
     let node = ev.node.map_or("·".to_string(), |i| name(names, i));
     let node = format!("{node:<node_w$} ");
-    x = put(buf, x, y, right.saturating_sub(x), &node, theme.text());
+    x = put_within(buf, x, y, right.saturating_sub(x), &node, theme.text());
     let (glyph, style) = look(&ev.kind, theme);
-    x = put(buf, x, y, right.saturating_sub(x), glyph, style);
-    x = put(buf, x, y, right.saturating_sub(x), " ", style);
+    x = put_within(buf, x, y, right.saturating_sub(x), glyph, style);
+    x = put_within(buf, x, y, right.saturating_sub(x), " ", style);
     let room = right.saturating_sub(x) as usize;
     let (text, tail) = describe(ev, names, room + 1);
     let text_style = match &ev.kind {
@@ -228,9 +228,9 @@ fn draw_event(
         }
         _ => style,
     };
-    x = put(buf, x, y, right.saturating_sub(x), &text, text_style);
+    x = put_within(buf, x, y, right.saturating_sub(x), &text, text_style);
     if !tail.is_empty() {
-        put(buf, x, y, right.saturating_sub(x), &tail, theme.dim());
+        put_within(buf, x, y, right.saturating_sub(x), &tail, theme.dim());
     }
 }
 
@@ -274,7 +274,7 @@ fn describe(ev: &TraceEvent, names: &[String], max: usize) -> (String, String) {
             let mut tail = format!("  m{msg}");
             match arrives {
                 Some(t) => {
-                    let _ = write!(tail, ", arrives in {}", fmt_delay(*t - ev.time));
+                    let _ = write!(tail, ", arrives in {}", text::delay(*t - ev.time));
                 }
                 None => tail.push_str(", not on its way"),
             }
@@ -290,7 +290,7 @@ fn describe(ev: &TraceEvent, names: &[String], max: usize) -> (String, String) {
             sent_at,
         } => (
             format!("{} {kind}", n(*from)),
-            format!("  m{msg}, took {}", fmt_delay(ev.time - *sent_at)),
+            format!("  m{msg}, took {}", text::delay(ev.time - *sent_at)),
         ),
         TraceKind::Drop {
             msg,
@@ -339,49 +339,11 @@ fn name(names: &[String], i: usize) -> String {
     names.get(i).cloned().unwrap_or_else(|| format!("#{i}"))
 }
 
-/// Virtual time to the millisecond: `20.013s`.
-fn fmt_time(t: Time) -> String {
-    format!("{}.{:03}s", t.0 / 1_000_000, t.0 / 1_000 % 1_000)
-}
-
-/// A short delay: `850µs`, `1.2ms`, `35ms`, `10.0s`.
-fn fmt_delay(d: Time) -> String {
-    let us = d.0;
-    if us < 1_000 {
-        format!("{us}µs")
-    } else if us < 10_000 {
-        format!("{:.1}ms", us as f64 / 1e3)
-    } else if us < 1_000_000 {
-        format!("{}ms", us / 1_000)
-    } else {
-        format!("{:.1}s", us as f64 / 1e6)
-    }
-}
-
-/// Writes `text` at (x, y) within `w` cells (and the buffer), ending in `…`
-/// when cut; returns the column after it.
-fn put(buf: &mut Buffer, x: u16, y: u16, w: u16, text: &str, style: Style) -> u16 {
-    let area = buf.area;
-    if y < area.top() || y >= area.bottom() || x < area.left() || x >= area.right() || w == 0 {
-        return x;
-    }
-    let w = w.min(area.right() - x);
-    if width(text) <= w as usize {
-        buf.set_stringn(x, y, text, w as usize, style).0
-    } else {
-        let (end, _) = buf.set_stringn(x, y, text, w as usize - 1, style);
-        buf.set_stringn(end, y, "…", 1, style).0
-    }
-}
-
-fn width(text: &str) -> usize {
-    Span::raw(text).width()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lesson::Catalog;
+    use crate::sim::Time;
     use crate::ui::panes::render_text;
     use crate::ui::session::PaneId;
 

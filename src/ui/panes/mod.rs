@@ -9,7 +9,9 @@ pub mod metrics;
 pub mod spacetime;
 
 use super::session::{PaneId, Session};
+use super::text;
 use super::theme::Theme;
+use crate::sim::Time;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -18,7 +20,7 @@ pub fn render(id: PaneId, s: &Session, theme: &Theme, inner: Rect, buf: &mut Buf
     match id {
         PaneId::Lesson => lesson::render(s, theme, inner, buf),
         PaneId::Map => map::render(s, theme, inner, buf),
-        PaneId::Timeline => spacetime::render(s, theme, inner, buf),
+        PaneId::SpaceTime => spacetime::render(s, theme, inner, buf),
         PaneId::Metrics => metrics::render(s, theme, inner, buf),
         PaneId::Log => log::render(s, theme, inner, buf),
     }
@@ -46,7 +48,7 @@ pub fn buffer_text(buf: &Buffer) -> String {
                 continue;
             }
             let sym = buf[(x, y)].symbol();
-            skip = unicode_width(sym).saturating_sub(1);
+            skip = text::width(sym).saturating_sub(1);
             line.push_str(sym);
         }
         out.push_str(line.trim_end());
@@ -55,7 +57,11 @@ pub fn buffer_text(buf: &Buffer) -> String {
     out
 }
 
-fn unicode_width(s: &str) -> usize {
-    use ratatui::text::Span;
-    Span::raw(s).width()
+/// How far a message sent at `sent` and due at `arrives` is along at `now`,
+/// from 0 to 1.
+fn flight_progress(sent: Time, arrives: Time, now: Time) -> f64 {
+    if arrives <= sent {
+        return 1.0;
+    }
+    ((now - sent).0 as f64 / (arrives - sent).0 as f64).clamp(0.0, 1.0)
 }

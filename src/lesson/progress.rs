@@ -9,8 +9,7 @@
 //! version of the format is read as far as it is understood but never saved
 //! over, so nothing a newer splitbrain recorded is lost.
 
-use super::session::{QuestionState, Session};
-use crate::lesson::{Lesson, Status};
+use super::Lesson;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -139,23 +138,25 @@ impl Progress {
         }
     }
 
-    /// Records what a session has achieved so far: objectives met, answers
-    /// given, hints seen. Whether anything changed (and so is worth saving).
-    pub fn record_session(&mut self, s: &Session) -> bool {
-        let lesson = s.lesson();
-        let id = lesson.id.as_str();
+    /// Records what a session of lesson `id` has achieved: the objectives
+    /// met (by id), the questions answered (by id, and whether rightly) and
+    /// how many hints were seen. Whether anything changed (and so is worth
+    /// saving).
+    pub fn record<'a>(
+        &mut self,
+        id: &str,
+        met: impl IntoIterator<Item = &'a str>,
+        answers: impl IntoIterator<Item = (&'a str, bool)>,
+        hints_used: usize,
+    ) -> bool {
         let mut changed = self.open(id);
-        for (o, v) in lesson.objectives.iter().zip(s.verdicts().iter()) {
-            if v.status == Status::Met {
-                changed |= self.objective_met(id, &o.id);
-            }
+        for objective in met {
+            changed |= self.objective_met(id, objective);
         }
-        for (q, state) in lesson.questions.iter().zip(&s.questions) {
-            if let QuestionState::Answered { choice, .. } = *state {
-                changed |= self.answered(id, &q.id, choice == q.answer);
-            }
+        for (question, right) in answers {
+            changed |= self.answered(id, question, right);
         }
-        changed |= self.hints(id, s.hints_shown);
+        changed |= self.hints(id, hints_used);
         changed
     }
 }
@@ -516,24 +517,17 @@ mod tests {
     }
 
     #[test]
-    fn a_session_records_what_it_achieved() {
-        use crate::sim::Time;
-        use crate::ui::session::Control;
-        let cat = Catalog::embedded().unwrap();
-        let l = cat.get("failover").unwrap();
-        let mut sess = Session::new(l.clone(), 1, &[]).unwrap();
-        sess.apply(Control::Hint(1));
-        sess.apply(Control::Answer {
-            question: 0,
-            choice: l.questions[0].answer,
-        });
-        sess.run.advance_to(Time::secs(5));
+    fn a_record_says_whether_it_was_news() {
         let mut p = Progress::default();
-        assert!(p.record_session(&sess));
-        assert!(!p.record_session(&sess));
+        assert!(p.record("failover", ["no-split-brain"], [("async-crash", true)], 2));
+        assert!(!p.record("failover", ["no-split-brain"], [("async-crash", true)], 2));
+        // Fewer hints than before and no objectives: nothing new.
+        assert!(!p.record("failover", [], [], 1));
+        assert!(p.record("failover", [], [("async-crash", false)], 1));
         let lp = p.get("failover").unwrap();
         assert!(lp.opened);
         assert_eq!(lp.hints_used, 2);
-        assert_eq!(lp.questions.get(&l.questions[0].id), Some(&true));
+        assert!(lp.objectives_met.contains("no-split-brain"));
+        assert_eq!(lp.questions.get("async-crash"), Some(&false));
     }
 }

@@ -5,9 +5,11 @@
 //! The window shrinks or grows so that about as many arrows are drawn as the
 //! pane can show legibly.
 
-use super::map::{Dots, clip, put, text_width};
+use super::flight_progress;
 use crate::sim::{DropReason, Health, Time, TraceEvent, TraceKind};
+use crate::ui::canvas::{Dots, put, put_glyph};
 use crate::ui::session::Session;
+use crate::ui::text;
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -80,7 +82,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 area,
                 area.x,
                 y,
-                &clip(l, area.width as usize),
+                &text::truncate(l, area.width as usize),
                 theme.dim(),
             );
         }
@@ -111,7 +113,12 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     };
 
     // Columns: the names, then the plot.
-    let name_w = views.iter().map(|v| text_width(&v.name)).max().unwrap_or(1) + 3;
+    let name_w = views
+        .iter()
+        .map(|v| text::width(&v.name))
+        .max()
+        .unwrap_or(1)
+        + 3;
     let name_w = (name_w as u16).min(area.width / 3);
     let plot = Rect::new(area.x + name_w, lanes_top, area.width - name_w, rows);
     let plot_w = plot.width;
@@ -164,7 +171,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         };
         let y = lane_row(i);
         for x in from..to.min(plot.right()) {
-            put(buf, plot, x, y, glyph, style);
+            put_glyph(buf, plot, x, y, glyph, style);
         }
     };
     for e in events {
@@ -298,7 +305,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             continue;
         }
         let (t, class) = match f.arrives_at {
-            Some(arrives) => (progress(f.sent_at, arrives, now), CLASS_MSG),
+            Some(arrives) => (flight_progress(f.sent_at, arrives, now), CLASS_MSG),
             None => (0.5, CLASS_HELD),
         };
         let (ya, yb) = (
@@ -316,7 +323,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // Timers first so that anything else at the same place wins.
     marks.sort_by_key(|m| m.2 != "◦");
     for (x, y, glyph, style) in heads.into_iter().chain(marks) {
-        put(buf, plot, x, y, glyph, style);
+        put_glyph(buf, plot, x, y, glyph, style);
     }
 
     // Names, with each node's health now.
@@ -327,7 +334,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         } else {
             theme.text()
         };
-        let label = clip(&v.name, (name_w as usize).saturating_sub(3));
+        let label = text::truncate(&v.name, (name_w as usize).saturating_sub(3));
         let names = Rect::new(area.x, area.y, name_w.saturating_sub(1), area.height);
         put(
             buf,
@@ -362,7 +369,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             true
         };
         let tag = format!("window {window}");
-        let tag_w = text_width(&tag);
+        let tag_w = text::width(&tag);
         let tag_x = area.right().saturating_sub(tag_w as u16);
         if tag_x >= plot.x && take(&mut taken, tag_x, tag_w) {
             put(buf, area, tag_x, area.y, &tag, theme.dim());
@@ -378,7 +385,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             }
         }
         for (x, text) in &inputs {
-            let w = text_width(text);
+            let w = text::width(text);
             if take(&mut taken, x + 1, w + 1) {
                 put(buf, area, x + 1, area.y, text, theme.warn());
             } else if (*x as usize) > area.x as usize + w
@@ -398,7 +405,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         while t <= now {
             if let Some(x) = cell_x(t) {
                 let label = format!("╵{t}");
-                let w = text_width(&label) as u16;
+                let w = text::width(&label) as u16;
                 if x >= free_from && x + w <= area.right() {
                     put(buf, area, x, y, &label, theme.dim());
                     free_from = x + w + 1;
@@ -456,14 +463,6 @@ fn tick_step(window: Time, width: u16) -> Time {
         .unwrap_or(Time::secs(60))
 }
 
-/// How far a message sent at `sent` and due at `arrives` is along, at `now`.
-fn progress(sent: Time, arrives: Time, now: Time) -> f64 {
-    if arrives <= sent {
-        return 1.0;
-    }
-    ((now - sent).0 as f64 / (arrives - sent).0 as f64).clamp(0.0, 1.0)
-}
-
 /// The part of the segment from `p` to `q` with 0 ≤ x ≤ `right`.
 fn clip_x(p: (f64, f64), q: (f64, f64), right: f64) -> Option<((f64, f64), (f64, f64))> {
     let (mut p, mut q) = (p, q);
@@ -489,147 +488,7 @@ fn clip_x(p: (f64, f64), q: (f64, f64), right: f64) -> Option<((f64, f64), (f64,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::lesson::Catalog;
-    use crate::sim::{Input, NodeSel};
-    use crate::ui::panes::render_text;
-    use crate::ui::session::{Control, PaneId};
-
-    fn session(id: &str, at: Time) -> Session {
-        let cat = Catalog::embedded().unwrap();
-        let l = cat.get(id).unwrap();
-        let mut s = Session::new(l, 1, &[]).unwrap();
-        s.run.advance_to(at);
-        s
-    }
-
-    fn diagram(s: &Session, w: u16, h: u16) -> String {
-        render_text(PaneId::Timeline, s, &Theme::default(), w, h)
-    }
-
-    #[test]
-    fn every_node_has_a_lane() {
-        for id in ["failover", "flaky-dependency"] {
-            let s = session(id, Time::secs(5));
-            let names = s.run.cluster().names().to_vec();
-            for (w, h) in [(40, 12), (60, 16), (100, 24)] {
-                let text = diagram(&s, w, h);
-                for name in &names {
-                    let lane = text
-                        .lines()
-                        .any(|l| l.contains(&format!(" {name} ")) && l.contains('─'));
-                    assert!(lane, "{name} has no lane at {w}x{h}:\n{text}");
-                }
-                assert!(text.contains("window "), "{text}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_crash_is_marked_on_its_lane() {
-        let mut s = session("failover", Time::secs(5));
-        let before = diagram(&s, 60, 16);
-        assert!(!before.contains('✖'), "{before}");
-        s.apply(Control::Input(Input::Crash(NodeSel::Id(0))));
-        s.run.advance_to(Time::secs(5) + Time::millis(20));
-        let text = diagram(&s, 60, 16);
-        let n1 = text.lines().find(|l| l.contains("✖ n1")).unwrap_or("");
-        assert!(n1.matches('✖').count() >= 2, "no crash mark:\n{text}");
-        assert!(
-            text.contains("↯crash n1") || text.contains("crash n1 ↯"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn messages_are_arrows() {
-        let s = session("failover", Time::secs(5));
-        let text = diagram(&s, 60, 16);
-        let braille = text
-            .chars()
-            .filter(|c| ('\u{2801}'..='\u{28ff}').contains(c))
-            .count();
-        assert!(braille > 20, "{text}");
-        assert!(text.contains('▾') || text.contains('▴'), "{text}");
-    }
-
-    #[test]
-    fn the_window_adapts_to_the_traffic() {
-        // failover sends about a thousand messages a second: a short window.
-        let f = session("failover", Time::secs(10));
-        let trace = f.run.cluster().trace();
-        let w = pick_window(trace, f.now(), MAX_ARROWS);
-        let since = f.now() - w;
-        let start = trace.partition_point(|e| e.time < since);
-        let sends = trace[start..]
-            .iter()
-            .filter(|e| matches!(e.kind, TraceKind::Send { .. }))
-            .count();
-        assert!(sends <= MAX_ARROWS, "{sends} sends in {w}");
-        assert!(w < Time::secs(2), "{w}");
-        // A young run shows about as much as there is.
-        let young = session("failover", Time::millis(300));
-        let w = pick_window(young.run.cluster().trace(), young.now(), 100_000);
-        assert_eq!(w, Time::millis(500));
-    }
-
-    #[test]
-    fn drops_are_marked() {
-        let mut s = session("failover", Time::secs(5));
-        s.apply(Control::Input(Input::Isolate(NodeSel::Id(0))));
-        s.run.advance_to(Time::secs(5) + Time::millis(30));
-        let text = diagram(&s, 100, 24);
-        assert!(text.contains('✗'), "{text}");
-    }
-
-    #[test]
-    fn an_empty_trace_says_so() {
-        // Before the first event nothing is traced yet.
-        let s = session("failover", Time::ZERO);
-        assert!(s.run.cluster().trace().is_empty());
-        let text = diagram(&s, 60, 16);
-        assert!(text.contains("trace is empty"), "{text}");
-    }
-
-    #[test]
-    fn never_panics_at_any_size() {
-        let mut s = session("failover", Time::secs(22));
-        s.apply(Control::Input(Input::Hold {
-            from: NodeSel::Id(3),
-            to: NodeSel::Id(1),
-        }));
-        s.run.advance_to(Time::secs(22) + Time::millis(50));
-        for w in 0..=200u16 {
-            for h in (0..=60u16).step_by(if w % 17 == 0 { 1 } else { 7 }) {
-                let _ = diagram(&s, w, h);
-            }
-        }
-        let mut buf = Buffer::empty(Rect::new(0, 0, 10, 5));
-        render(&s, &Theme::default(), Rect::new(5, 2, 40, 20), &mut buf);
-    }
-
-    #[test]
-    fn look() {
-        let mut f = session("failover", Time::secs(20));
-        f.run.advance_to(Time::millis(20_050));
-        let mut g = session("failover", Time::secs(20));
-        g.run.advance_to(Time::secs(22));
-        let d = session("flaky-dependency", Time::secs(40));
-        for (name, s) in [
-            ("failover 20.05s", &f),
-            ("failover 22s", &g),
-            ("flaky-dependency 40s", &d),
-        ] {
-            for (w, h) in [(40, 12), (60, 16), (100, 24)] {
-                println!("{name} {w}x{h}\n{}", diagram(s, w, h));
-            }
-        }
-        f.apply(Control::Input(Input::Isolate(NodeSel::Id(1))));
-        f.run.advance_to(Time::millis(20_080));
-        println!("failover, n2 isolated\n{}", diagram(&f, 100, 24));
-    }
-}
+mod tests;
 
 #[cfg(test)]
 mod timing {

@@ -1,0 +1,101 @@
+//! `splitbrain shot`: one screen drawn headless, as text, as text with its
+//! colours, or as an SVG picture.
+
+use super::{catalog, find_lesson, parse_duration, settings};
+use crate::sim::Time;
+use crate::ui::shot::{self as screen, ShotSpec};
+use crate::ui::theme::Theme;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct ShotArgs {
+    /// The lesson's id; the lesson picker when left out.
+    pub lesson: Option<String>,
+    /// Seed of the run's randomness; the lesson's own seed when left out.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The virtual instant to draw, e.g. 45s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0s")]
+    pub at: Time,
+    /// The screen's size in cells.
+    #[arg(long, value_name = "COLSxROWS", value_parser = parse_size, default_value = "120x40")]
+    pub size: (u16, u16),
+    /// Sets a knob, e.g. --set breaker=on.
+    #[arg(long = "set", value_name = "KNOB=VALUE")]
+    pub settings: Vec<String>,
+    /// Keys to press at that instant, e.g. "3c" or "k<Down>" (<Tab> <Enter> <Esc> <Up>…).
+    #[arg(long, value_name = "KEYS", default_value = "")]
+    pub keys: String,
+    /// Writes an SVG picture with colours to FILE instead of printing text.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Prints the text followed by a grid of each cell's colour.
+    #[arg(long, conflicts_with = "svg")]
+    pub styles: bool,
+    /// Draws without colour, as with NO_COLOR.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("`{s}` is not a size: write it as COLSxROWS, e.g. 120x40"))?;
+    let num = |t: &str| {
+        t.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| format!("`{t}` in `{s}` is not a number of cells from 1 to 1000"))
+    };
+    Ok((num(w)?, num(h)?))
+}
+
+/// Draws one screen headless: prints it, or writes the SVG file.
+pub fn shot(dir: Option<&Path>, args: &ShotArgs) -> Result<(), String> {
+    let mut args = args.clone();
+    args.no_color |= std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let out = shot_output(dir, &args)?;
+    match &args.svg {
+        Some(path) => std::fs::write(path, out)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => print!("{out}"),
+    }
+    Ok(())
+}
+
+/// What `shot` prints or writes: text, text with styles, or SVG (colour
+/// unless `no_color`; the environment is not read here).
+pub fn shot_output(dir: Option<&Path>, args: &ShotArgs) -> Result<String, String> {
+    let c = catalog(dir)?;
+    let settings = match &args.lesson {
+        Some(id) => {
+            let lesson = find_lesson(&c, id)?;
+            settings(&lesson, &args.settings)?
+        }
+        None => Vec::new(),
+    };
+    let spec = ShotSpec {
+        lesson: args.lesson.clone(),
+        seed: args.seed,
+        at: args.at,
+        width: args.size.0,
+        height: args.size.1,
+        settings,
+        keys: screen::parse_keys(&args.keys)?,
+        theme: if args.no_color {
+            Theme::monochrome()
+        } else {
+            Theme::default()
+        },
+    };
+    let app = screen::app_at(c, &spec)?;
+    let buf = screen::draw(&app);
+    Ok(if args.svg.is_some() {
+        screen::svg(&buf)
+    } else if args.styles {
+        screen::styled_text(&buf)
+    } else {
+        screen::text(&buf)
+    })
+}

@@ -1,0 +1,351 @@
+//! The application: which screen is showing, how keys, mouse and resizes
+//! reach it, how time moves, and how a frame is drawn. Nothing here touches
+//! a real terminal: the loop in [`super::terminal`] feeds events in and draws
+//! frames out, and tests do the same on a test backend.
+
+mod layout;
+mod lesson;
+
+pub use layout::{LessonLayout, MIN_HEIGHT, MIN_WIDTH, key_line, lesson_layout};
+pub use lesson::LessonScreen;
+
+use super::keys::PICKER;
+use super::overlays::{self, Window};
+use super::picker::{Picker, PickerAction};
+use super::session::Session;
+use super::text;
+use super::theme::Theme;
+use crate::lesson::{Catalog, ProgressStore};
+use crate::sim::KnobValue;
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use layout::{render_lesson, too_small};
+use lesson::{Achieved, Leave};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+use std::time::Duration;
+
+pub enum Screen {
+    Picker(Picker),
+    Lesson(Box<LessonScreen>),
+}
+
+pub struct App {
+    pub theme: Theme,
+    pub catalog: Catalog,
+    pub progress: ProgressStore,
+    pub screen: Screen,
+    /// The picker's help window.
+    picker_help: bool,
+    pub quit: bool,
+    /// The terminal's size, for mouse hit-testing.
+    pub size: Rect,
+    /// A message for the picker's status line (e.g. a lesson that failed to start).
+    pub notice: Option<String>,
+    /// The last lesson session left for the picker, kept for `--record`.
+    left: Option<crate::lesson::Recording>,
+}
+
+impl App {
+    pub fn new(catalog: Catalog, progress: ProgressStore, theme: Theme) -> App {
+        let picker = Picker::new(&catalog);
+        let notice = progress.warning.clone();
+        let mut app = App {
+            theme,
+            catalog,
+            progress,
+            screen: Screen::Picker(picker),
+            picker_help: false,
+            quit: false,
+            size: Rect::new(0, 0, 120, 40),
+            notice,
+            left: None,
+        };
+        if app.notice.is_some() {
+            // A damaged file was set aside: start a fresh one in its place.
+            app.save_progress();
+        }
+        app
+    }
+
+    /// Opens a lesson, with the lesson's seed unless `seed` is given.
+    pub fn open(
+        &mut self,
+        id: &str,
+        seed: Option<u64>,
+        settings: &[(String, KnobValue)],
+    ) -> Result<(), String> {
+        let lesson = self.catalog.find(id)?;
+        let seed = seed.unwrap_or(lesson.seed);
+        let session = Session::new(lesson, seed, settings)?;
+        self.progress.progress.open(id);
+        self.save_progress();
+        self.screen = Screen::Lesson(Box::new(LessonScreen::new(session)));
+        Ok(())
+    }
+
+    /// The session to record: the open lesson's, or the last one left.
+    pub fn recording(&self) -> Option<crate::lesson::Recording> {
+        match &self.screen {
+            Screen::Lesson(l) => Some(l.session.run.recording()),
+            Screen::Picker(_) => self.left.clone(),
+        }
+    }
+
+    pub fn session(&self) -> Option<&Session> {
+        match &self.screen {
+            Screen::Lesson(l) => Some(&l.session),
+            Screen::Picker(_) => None,
+        }
+    }
+
+    pub fn session_mut(&mut self) -> Option<&mut Session> {
+        match &mut self.screen {
+            Screen::Lesson(l) => Some(&mut l.session),
+            Screen::Picker(_) => None,
+        }
+    }
+
+    pub fn overlay(&self) -> Option<&dyn Window> {
+        match &self.screen {
+            Screen::Lesson(l) => l.overlay.as_deref(),
+            Screen::Picker(_) => None,
+        }
+    }
+
+    /// Whether time is moving, so the loop should tick.
+    pub fn running(&self) -> bool {
+        self.session().is_some_and(|s| !s.paused)
+    }
+
+    /// Moves time on by `wall`; true if something changed.
+    pub fn tick(&mut self, wall: Duration) -> bool {
+        let Screen::Lesson(l) = &mut self.screen else {
+            return false;
+        };
+        let before = l.session.run.cluster().trace().len();
+        let changed = l.session.tick(wall);
+        l.keep_log_still(before);
+        l.show_question();
+        if changed {
+            self.record_progress();
+        }
+        changed
+    }
+
+    /// Handles one terminal event; true if the screen must be redrawn. A
+    /// key goes to the screen showing (Ctrl-C quits from anywhere).
+    pub fn handle(&mut self, event: &Event) -> bool {
+        let key = match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => *key,
+            Event::Mouse(m) => return self.mouse(*m),
+            Event::Resize(w, h) => {
+                self.size = Rect::new(0, 0, *w, *h);
+                return true;
+            }
+            _ => return false,
+        };
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return true;
+        }
+        let Screen::Lesson(l) = &mut self.screen else {
+            return self.picker_key(key);
+        };
+        let leave = l.key(key);
+        // A question that came due has its window opened.
+        l.show_question();
+        match leave {
+            Leave::Stay => {}
+            Leave::Quit => self.quit = true,
+            Leave::Back => {
+                self.left = Some(l.session.run.recording());
+                let mut picker = Picker::new(&self.catalog);
+                picker.select(&l.session.lesson().id);
+                self.screen = Screen::Picker(picker);
+            }
+        }
+        self.record_progress();
+        true
+    }
+
+    fn picker_key(&mut self, key: KeyEvent) -> bool {
+        let Screen::Picker(picker) = &mut self.screen else {
+            return false;
+        };
+        if self.picker_help {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
+            ) {
+                self.picker_help = false;
+            }
+            return true;
+        }
+        let action = picker.handle_key(key, &self.catalog);
+        self.picker_action(action)
+    }
+
+    fn picker_action(&mut self, action: PickerAction) -> bool {
+        match action {
+            PickerAction::None => false,
+            PickerAction::Redraw => true,
+            PickerAction::Quit => {
+                self.quit = true;
+                true
+            }
+            PickerAction::Help => {
+                self.picker_help = true;
+                true
+            }
+            PickerAction::Open(id) => {
+                if let Err(e) = self.open(&id, None, &[]) {
+                    self.notice = Some(e);
+                }
+                true
+            }
+        }
+    }
+
+    fn mouse(&mut self, m: MouseEvent) -> bool {
+        let size = self.size;
+        match &mut self.screen {
+            Screen::Picker(picker) => {
+                let action = match m.kind {
+                    MouseEventKind::Down(MouseButton::Left) => picker.click(size, m.column, m.row),
+                    MouseEventKind::ScrollDown => {
+                        picker.scroll(1);
+                        PickerAction::Redraw
+                    }
+                    MouseEventKind::ScrollUp => {
+                        picker.scroll(-1);
+                        PickerAction::Redraw
+                    }
+                    _ => PickerAction::None,
+                };
+                self.picker_action(action)
+            }
+            Screen::Lesson(l) => l.mouse(m, size),
+        }
+    }
+
+    /// Tells the saved progress what the open lesson has achieved, when that
+    /// changed since it was last told: objectives met, answers, hints seen.
+    fn record_progress(&mut self) {
+        let Screen::Lesson(l) = &mut self.screen else {
+            return;
+        };
+        let now = Achieved::of(&l.session);
+        if l.reported.as_ref() == Some(&now) {
+            return;
+        }
+        let lesson = l.session.lesson();
+        let met = lesson
+            .objectives
+            .iter()
+            .zip(&now.met)
+            .filter(|(_, met)| **met)
+            .map(|(o, _)| o.id.as_str());
+        let answers = lesson
+            .questions
+            .iter()
+            .zip(&now.answers)
+            .filter_map(|(q, a)| a.map(|right| (q.id.as_str(), right)));
+        let changed = self
+            .progress
+            .progress
+            .record(&lesson.id, met, answers, now.hints);
+        l.reported = Some(now);
+        if changed {
+            self.save_progress();
+        }
+    }
+
+    fn save_progress(&mut self) {
+        if let Err(e) = self.progress.save() {
+            let msg = format!("progress not saved: {e}");
+            match self.session_mut() {
+                Some(s) => s.status = Some(msg),
+                None => self.notice = Some(msg),
+            }
+        }
+    }
+
+    /// Draws the whole screen.
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            too_small(area, buf, &self.theme);
+            return;
+        }
+        match &self.screen {
+            Screen::Picker(picker) => {
+                picker.render(
+                    &self.catalog,
+                    &self.progress.progress,
+                    &self.theme,
+                    area,
+                    buf,
+                );
+                if let Some(n) = &self.notice {
+                    // Up to three lines above the footer, wrapped.
+                    let notice =
+                        Paragraph::new(Line::from(Span::styled(n.clone(), self.theme.warn())))
+                            .wrap(Wrap { trim: true });
+                    let width = area.width.saturating_sub(2).max(1) as usize;
+                    let rows = (text::width(n).div_ceil(width) as u16 + 1).min(3);
+                    let y = area.bottom().saturating_sub(1 + rows);
+                    let rect = Rect::new(area.x + 1, y, area.width.saturating_sub(2), rows);
+                    ratatui::widgets::Clear.render(rect, buf);
+                    notice.render(rect, buf);
+                }
+                if self.picker_help {
+                    overlays::draw_help(PICKER, 0, &self.theme, area, buf);
+                }
+            }
+            Screen::Lesson(l) => render_lesson(l, &self.theme, area, buf),
+        }
+    }
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        App::render(self, area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Time;
+    use crate::ui::session::Control;
+
+    #[test]
+    fn a_session_tells_the_progress_what_it_achieved_once() {
+        let mut app = App::new(
+            Catalog::embedded().unwrap(),
+            ProgressStore::memory(),
+            Theme::default(),
+        );
+        app.open("failover", Some(1), &[]).unwrap();
+        let l = app.catalog.get("failover").unwrap();
+        let s = app.session_mut().unwrap();
+        s.apply(Control::Hint(1));
+        s.apply(Control::Answer {
+            question: 0,
+            choice: l.questions[0].answer,
+        });
+        s.run.advance_to(Time::secs(5));
+        app.record_progress();
+        let lp = app.progress.progress.get("failover").unwrap().clone();
+        assert!(lp.opened);
+        assert_eq!(lp.hints_used, 2);
+        assert_eq!(lp.questions.get(&l.questions[0].id), Some(&true));
+        let Screen::Lesson(screen) = &app.screen else {
+            panic!("the lesson is open");
+        };
+        assert_eq!(screen.reported, Some(Achieved::of(&screen.session)));
+    }
+}

@@ -1,0 +1,203 @@
+//! What a kind of panel is to the pane: the [`PanelDraw`] trait each kind
+//! implements, the [`DrawCx`] every panel is drawn from, and the columns
+//! ([`Cols`]) that all of them share.
+
+use super::lock_state::LockState;
+use super::plan::Form;
+use super::window::Window;
+use crate::sim::{Metrics, NodeView, Time};
+use crate::ui::text::{put_within, width};
+use crate::ui::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+/// One kind of panel: how much room it wants, and how it draws itself.
+/// The pane's planner knows panels only through this.
+pub(super) trait PanelDraw {
+    /// The widths it needs for its labels and its values now (the columns
+    /// are as wide as the widest panel asks, within limits).
+    fn columns(&self) -> Widths {
+        Widths::default()
+    }
+
+    /// What it reads besides the metrics.
+    fn reads(&self) -> Reads {
+        Reads::default()
+    }
+
+    /// Its height in rows when rich, with `rows` lines per series.
+    fn rich_height(&self, cx: &DrawCx, rows: u16) -> u16;
+
+    /// Whether it has a compact form, to give way to others when short of room.
+    fn can_compact(&self) -> bool {
+        true
+    }
+
+    /// Its height in rows when compact.
+    fn compact_height(&self, _cx: &DrawCx) -> u16 {
+        1
+    }
+
+    /// Whether it draws over time in the chart column in `form` (then the
+    /// time axis goes under the panels).
+    fn charts(&self, _form: Form) -> bool {
+        false
+    }
+
+    /// Draws it in `form` from row `y` down.
+    fn draw(&self, cx: &DrawCx, form: Form, y: u16, buf: &mut Buffer);
+}
+
+impl dyn PanelDraw + '_ {
+    /// Its height in rows in `form`.
+    pub(super) fn height(&self, cx: &DrawCx, form: Form) -> u16 {
+        match form {
+            Form::Compact => self.compact_height(cx),
+            Form::Rich { rows } => self.rich_height(cx, rows),
+        }
+    }
+}
+
+/// Widths a panel needs in the label and value columns (0: no need).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Widths {
+    pub label: usize,
+    pub value: usize,
+}
+
+/// What a panel reads besides the metrics, so the pane gathers it only
+/// when some panel needs it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Reads {
+    /// The nodes' views (health, name, facts).
+    pub nodes: bool,
+    /// The locks the nodes keep.
+    pub locks: bool,
+}
+
+/// The three columns of a row: label, chart, value.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Cols {
+    pub x: u16,
+    pub right: u16,
+    /// Label width.
+    pub lw: u16,
+    /// Chart width: one cell per cell of the time window.
+    pub cw: u16,
+    /// Value width.
+    pub vw: u16,
+}
+
+impl Cols {
+    /// Columns for panels needing `wants` in `area`.
+    pub fn new(wants: impl IntoIterator<Item = Widths>, area: Rect) -> Cols {
+        // Room for a timeline's "  since 2m05.3s".
+        let mut label = 15usize;
+        let mut value = 0usize;
+        for w in wants {
+            label = label.max(w.label);
+            value = value.max(w.value);
+        }
+        let w = area.width as usize;
+        let lw = label.min(w / 3);
+        let vw = value.min(w / 4);
+        let cw = w.saturating_sub(lw + vw + 2);
+        Cols {
+            x: area.x,
+            right: area.right(),
+            lw: lw as u16,
+            cw: cw as u16,
+            vw: vw as u16,
+        }
+    }
+
+    pub fn chart_x(&self) -> u16 {
+        self.x + self.lw + 1
+    }
+
+    pub fn value_x(&self) -> u16 {
+        self.chart_x() + self.cw + 1
+    }
+
+    pub fn width(&self) -> u16 {
+        self.right - self.x
+    }
+}
+
+/// The widest of the series' labels.
+pub(super) fn labels_width(metrics: &[(String, String)]) -> usize {
+    metrics.iter().map(|m| width(&m.1)).max().unwrap_or(0)
+}
+
+/// Rows a list of series takes, one each (at most 200).
+pub(super) fn series_rows(metrics: &[(String, String)]) -> u16 {
+    metrics.len().min(200) as u16
+}
+
+/// What every panel is drawn from.
+pub(super) struct DrawCx<'a> {
+    pub theme: &'a Theme,
+    pub m: &'a Metrics,
+    /// The nodes' views, if a panel reads them.
+    pub views: Vec<NodeView>,
+    /// The locks, if a panel reads them.
+    pub locks: LockState,
+    pub selected: usize,
+    pub now: Time,
+    pub win: Window,
+    pub cols: Cols,
+}
+
+impl DrawCx<'_> {
+    /// A rich panel's title line, with `note` after it; returns where it ended.
+    pub fn title(&self, title: &str, note: &str, y: u16, buf: &mut Buffer) -> u16 {
+        let c = &self.cols;
+        let x = put_within(buf, c.x, y, c.width(), title, self.theme.heading());
+        if !note.is_empty() {
+            put_within(
+                buf,
+                x + 2,
+                y,
+                c.right.saturating_sub(x + 2),
+                note,
+                self.theme.dim(),
+            )
+        } else {
+            x
+        }
+    }
+
+    /// A compact line: the title, then `items` as `label value` pairs.
+    pub fn compact(
+        &self,
+        title: &str,
+        items: &[(String, String, Style)],
+        y: u16,
+        buf: &mut Buffer,
+    ) {
+        let c = &self.cols;
+        let mut x = put_within(buf, c.x, y, c.width(), title, self.theme.heading());
+        x = (x + 2).max(c.chart_x());
+        for (i, (label, value, style)) in items.iter().enumerate() {
+            if x >= c.right {
+                break;
+            }
+            if i > 0 {
+                x = put_within(buf, x, y, c.right - x, " · ", self.theme.dim());
+            }
+            if !label.is_empty() {
+                x = put_within(
+                    buf,
+                    x,
+                    y,
+                    c.right.saturating_sub(x),
+                    label,
+                    self.theme.text(),
+                );
+                x = put_within(buf, x, y, c.right.saturating_sub(x), " ", self.theme.text());
+            }
+            x = put_within(buf, x, y, c.right.saturating_sub(x), value, *style);
+        }
+    }
+}
