@@ -37,6 +37,7 @@ impl<N: Node> Sim<N> {
         self.deliver(slot);
     }
 
+    #[inline]
     pub(super) fn deliver(&mut self, slot: u32) {
         let f = self.flights.take(slot);
         if self.nodes[f.to].health == Health::Down {
@@ -79,6 +80,7 @@ impl<N: Node> Sim<N> {
         self.record(None, kind);
     }
 
+    #[inline]
     pub(super) fn send(&mut self, from: usize, to: usize, msg: N::Msg) {
         let s = &mut self.nodes[from];
         s.lamport += 1;

@@ -294,6 +294,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Handles an event popped from the queue (`on_time`) or from a node's inbox.
+    #[inline]
     fn handle(&mut self, kind: EventKind<N::Timer>, on_time: bool) {
         match kind {
             EventKind::Start(i) => {
@@ -345,6 +346,7 @@ impl<N: Node> Sim<N> {
         }
     }
 
+    #[inline]
     fn fire_timer(&mut self, node: usize, timer: N::Timer) {
         if self.trace.is_some() {
             let detail = Detail::new(timer.clone());
@@ -356,6 +358,7 @@ impl<N: Node> Sim<N> {
         self.dispatch(node, |n, ctx| n.on_timer(ctx, timer));
     }
 
+    #[inline]
     fn push(&mut self, time: Time, kind: EventKind<N::Timer>) {
         self.seq += 1;
         self.queue.push(Queued {
@@ -377,6 +380,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Keeps an event for a node that cannot take it now.
+    #[inline]
     fn hold_for(&mut self, node: usize, wait: Wait, kind: EventKind<N::Timer>) {
         match wait {
             Wait::Busy => {
@@ -399,6 +403,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Queues a wake for when the node is free, if it has work waiting.
+    #[inline]
     fn arm_wake(&mut self, node: usize) {
         let s = &self.nodes[node];
         if s.wake_armed || s.inbox.is_empty() || s.health != Health::Up {
@@ -409,6 +414,7 @@ impl<N: Node> Sim<N> {
         self.push(at, EventKind::Wake(node));
     }
 
+    #[inline]
     fn occupy(&mut self, node: usize) {
         if self.config.processing > Time::ZERO {
             let s = &mut self.nodes[node];
@@ -417,6 +423,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Appends to the trace, ticking the node's Lamport clock.
+    #[inline]
     fn record(&mut self, node: Option<usize>, kind: TraceKind) {
         let lamport = match node {
             Some(i) => {
@@ -437,6 +444,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Runs one handler of node `i` and applies what it asked for.
+    #[inline]
     fn dispatch(&mut self, i: usize, handler: impl FnOnce(&mut N, &mut Ctx<'_, N>)) {
         let mut effects = std::mem::take(&mut self.effects);
         let slot = &mut self.nodes[i];

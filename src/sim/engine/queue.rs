@@ -54,6 +54,7 @@ impl<T> EventQueue<T> {
     }
 
     /// `q.seq` must be greater than that of every event pushed before.
+    #[inline]
     pub fn push(&mut self, q: Queued<T>) {
         match self.sorted.back() {
             Some(last) if q.time < last.time => self.heap.push(q),
@@ -61,6 +62,7 @@ impl<T> EventQueue<T> {
         }
     }
 
+    #[inline]
     pub fn peek_time(&self) -> Option<Time> {
         match (self.sorted.front(), self.heap.peek()) {
             (Some(a), Some(b)) => Some(a.time.min(b.time)),
@@ -69,6 +71,7 @@ impl<T> EventQueue<T> {
         }
     }
 
+    #[inline]
     pub fn pop(&mut self) -> Option<Queued<T>> {
         self.pop_until(Time::MAX)
     }
