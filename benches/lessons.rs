@@ -1,9 +1,11 @@
 //! Wall time of whole lessons: an hour of virtual time of each, with its
-//! defaults and with its cure, seeking within a ten-minute run, and a sweep.
-//! Prints medians; run with `cargo bench --bench lessons`.
+//! defaults, with its cure and in its busiest configuration, seeking within
+//! a ten-minute run, and a sweep. Prints medians; run with
+//! `cargo bench --bench lessons`.
 
 use splitbrain::lesson::{Catalog, Lesson, Run};
-use splitbrain::sim::Time;
+use splitbrain::scenarios::KnobKind;
+use splitbrain::sim::{KnobValue, Time};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -107,12 +109,44 @@ fn main() {
         if !cure.is_empty() {
             hour(&l.id, &cure, false, 3);
         }
+        if let Some(busiest) = busiest(&l)
+            && cure != [busiest.as_str()]
+        {
+            hour(&l.id, &[busiest.as_str()], false, 3);
+        }
         seek(&l.id, true);
     }
     // The playground keeps checkpoints; the headless run does not.
     hour("failover", &["replication=quorum", "fencing=on"], true, 3);
     seek("failover", false);
     sweep();
+}
+
+/// The one change of a switch or choice the lesson shows that makes its
+/// cluster busiest (most events in its first two minutes), if any makes it
+/// busier than the defaults: the configuration an hour costs most in.
+fn busiest(l: &Arc<Lesson>) -> Option<String> {
+    let events = |settings: &[(String, KnobValue)]| {
+        let mut run = Run::new(l.clone(), 0, settings, false).unwrap();
+        run.set_checkpointing(false);
+        run.advance_to(Time::secs(120));
+        run.cluster().processed()
+    };
+    let mut best = (events(&[]), None);
+    for k in &l.knobs {
+        let values = match &k.kind {
+            KnobKind::Switch => vec![KnobValue::Bool(true), KnobValue::Bool(false)],
+            KnobKind::Choice(c) => c.iter().map(|w| KnobValue::Choice(w.clone())).collect(),
+            _ => continue,
+        };
+        for v in values.into_iter().filter(|v| *v != k.default) {
+            let n = events(&[(k.name.clone(), v.clone())]);
+            if n > best.0 {
+                best = (n, Some(format!("{}={v}", k.name)));
+            }
+        }
+    }
+    best.1
 }
 
 /// The sweep that finds where pessimistic locking overtakes optimistic:
