@@ -162,6 +162,7 @@ fn sweep() {
         stat: splitbrain::sim::Stat::Rate,
         window: l.phase("contention").map(|p| (p.from, p.to)),
         seeds: (1..=5).collect(),
+        across: splitbrain::lesson::Across::Median,
     };
     for threads in [1, 2] {
         let mut times = Vec::new();

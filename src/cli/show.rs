@@ -67,10 +67,15 @@ pub fn describe(l: &Lesson) -> String {
                 crate::sim::NodeSel::Id(i) => names.get(*i).cloned().unwrap_or_default(),
                 crate::sim::NodeSel::Role(r) => format!("role:{r}"),
             });
+            let at = if e.within > crate::sim::Time::ZERO {
+                format!("{} (+ up to {})", e.at, e.within)
+            } else {
+                e.at.to_string()
+            };
             let _ = writeln!(
                 out,
                 "  {:>8}  {what}{}",
-                e.at.to_string(),
+                at,
                 if e.note.is_empty() {
                     String::new()
                 } else {

@@ -35,6 +35,10 @@ pub struct SweepArgs {
     /// How many seeds to run each cell with (consecutive from --seed); a cell shows their median.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub seeds: u64,
+    /// How a cell sums up its seeds' runs: median, mean, min or max (e.g.
+    /// the worst case over many trials).
+    #[arg(long, default_value = "median", value_name = "HOW")]
+    pub across: String,
     /// Prints one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -101,6 +105,14 @@ pub fn sweep_spec(lesson: &Lesson, args: &SweepArgs) -> Result<crate::lesson::Sw
             Some((phase.from, phase.to))
         }
     };
+    let across = crate::lesson::Across::parse(args.across.trim()).ok_or_else(|| {
+        let names: Vec<&str> = crate::lesson::Across::ALL.iter().map(|(n, _)| *n).collect();
+        format!(
+            "`--across {}`: a cell sums up its runs with one of {}",
+            args.across,
+            names.join(", ")
+        )
+    })?;
     let first = args.seed.unwrap_or(lesson.seed);
     Ok(Sweep {
         vary,
@@ -110,6 +122,7 @@ pub fn sweep_spec(lesson: &Lesson, args: &SweepArgs) -> Result<crate::lesson::Sw
         stat,
         window,
         seeds: (0..args.seeds).map(|i| first.wrapping_add(i)).collect(),
+        across,
     })
 }
 
@@ -146,7 +159,8 @@ pub fn sweep_text(
     let seeds = match spec.seeds.as_slice() {
         [one] => format!("seed {one}"),
         many => format!(
-            "median of {} seeds from {}",
+            "{} of {} seeds from {}",
+            spec.across.name(),
             many.len(),
             many.first().copied().unwrap_or(0)
         ),
@@ -168,7 +182,12 @@ pub fn sweep_text(
         .flatten()
         .flatten()
         .fold(0.0f64, |a, &b| a.max(b));
-    let fmt = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.1}"));
+    let durations = is_duration(lesson, spec);
+    let fmt = |v: Option<f64>| match v {
+        None => "–".to_string(),
+        Some(v) if durations => Time(v.round() as u64).to_string(),
+        Some(v) => format!("{v:.1}"),
+    };
     let num_w = table
         .cells
         .iter()
@@ -257,7 +276,41 @@ pub fn sweep_text(
             }
         }
     }
+    // Cells some of whose runs gave no value (no sample in the window).
+    let runs = spec.seeds.len();
+    let mut short = Vec::new();
+    for (r, row) in table.measured.iter().enumerate() {
+        for (c, &n) in row.iter().enumerate() {
+            if n < runs {
+                let at = if compared {
+                    format!("{}={} {}", spec.vary.knob, table.rows[r], table.cols[c])
+                } else {
+                    format!("{}={}", spec.vary.knob, table.rows[r])
+                };
+                short.push(format!("{at}: {n} of {runs}"));
+            }
+        }
+    }
+    if !short.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Runs that gave {} a value: {}.",
+            spec.metric,
+            short.join(", ")
+        );
+    }
     out
+}
+
+/// Whether the cells are durations: a statistic of a histogram's samples
+/// other than their count.
+fn is_duration(lesson: &Lesson, spec: &crate::lesson::Sweep) -> bool {
+    let kind = (lesson.scenario.metrics)(&lesson.nodes)
+        .into_iter()
+        .find(|m| m.name == spec.metric)
+        .map(|m| m.kind);
+    kind == Some(crate::sim::MetricKind::Histogram) && spec.stat != Stat::Count
 }
 
 pub fn sweep_json(
@@ -281,6 +334,20 @@ pub fn sweep_json(
             json!({ "value": r, "cells": values })
         })
         .collect();
+    let measured: Vec<_> = table
+        .rows
+        .iter()
+        .zip(&table.measured)
+        .map(|(r, counts)| {
+            let counts: serde_json::Map<String, serde_json::Value> = table
+                .cols
+                .iter()
+                .zip(counts)
+                .map(|(c, n)| (c.clone(), json!(n)))
+                .collect();
+            json!({ "value": r, "runs_with_a_value": counts })
+        })
+        .collect();
     let obj = json!({
         "lesson": lesson.id,
         "metric": spec.metric,
@@ -288,9 +355,12 @@ pub fn sweep_json(
         "from_ms": from.as_millis_f64(),
         "to_ms": to.as_millis_f64(),
         "seeds": spec.seeds,
+        "across": spec.across.name(),
+        "unit": if is_duration(lesson, spec) { "us" } else { "" },
         "vary": spec.vary.knob,
         "compare": spec.compare.as_ref().map(|c| c.knob.clone()),
         "rows": rows,
+        "measured": measured,
     });
     let mut s = serde_json::to_string_pretty(&obj).expect("JSON of plain values");
     s.push('\n');

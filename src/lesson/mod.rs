@@ -16,7 +16,7 @@ pub use load::parse;
 pub use objective::{Comparison, Condition, Objective, Status, Verdict, Window};
 pub use progress::{LessonProgress, Mark, Progress, ProgressStore};
 pub use run::{InputLog, LoggedInput, Recording, Run};
-pub use sweep::{Axis, Sweep, SweepTable};
+pub use sweep::{Across, Axis, Sweep, SweepTable};
 
 use crate::scenarios::{KnobKind, NodeDef, ScenarioSpec};
 use crate::sim::{Input, KnobValue, LinkConfig, Time};
@@ -69,8 +69,28 @@ pub struct Phase {
 #[derive(Clone, Debug)]
 pub struct ScriptEntry {
     pub at: Time,
+    /// Fires at a random instant in `at..at + within` (zero: at `at`).
+    pub within: Time,
+    /// Which entry of the file it is, so its random instant does not depend
+    /// on which other entries a run keeps.
+    pub key: u64,
     pub input: Input,
     pub note: String,
+}
+
+impl ScriptEntry {
+    /// The instant the entry fires in a run with this seed: `at`, or for an
+    /// entry with a `within`, an instant drawn from the seed and the entry
+    /// alone (the simulation's own random numbers are not touched).
+    pub fn fires_at(&self, seed: u64) -> Time {
+        if self.within == Time::ZERO {
+            return self.at;
+        }
+        use rand::{RngExt, SeedableRng};
+        let mix = seed ^ (self.key + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(mix);
+        self.at + Time(rng.random_range(0..self.within.0))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -185,5 +205,43 @@ impl Lesson {
             _ => true,
         });
         l
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_with_a_window_fires_within_it_at_an_instant_set_by_the_seed() {
+        let entry = |key| ScriptEntry {
+            at: Time::secs(1),
+            within: Time::millis(75),
+            key,
+            input: Input::Heal,
+            note: String::new(),
+        };
+        let window = Time::secs(1)..Time::millis(1075);
+        let instants: Vec<Time> = (0..200).map(|seed| entry(0).fires_at(seed)).collect();
+        assert!(instants.iter().all(|t| window.contains(t)));
+        assert_eq!(
+            instants,
+            (0..200).map(|s| entry(0).fires_at(s)).collect::<Vec<_>>()
+        );
+        // Spread over the window, and not the same for another entry.
+        let early = instants
+            .iter()
+            .filter(|t| **t < Time::millis(1_037))
+            .count();
+        assert!(
+            (70..=130).contains(&early),
+            "{early} of 200 in the first half"
+        );
+        assert_ne!(entry(0).fires_at(7), entry(1).fires_at(7));
+        let fixed = ScriptEntry {
+            within: Time::ZERO,
+            ..entry(0)
+        };
+        assert_eq!(fixed.fires_at(9), Time::secs(1));
     }
 }

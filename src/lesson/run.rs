@@ -116,7 +116,7 @@ impl Run {
         };
         let mut cluster = (lesson.scenario.build)(&setup)?;
         for entry in &lesson.script {
-            cluster.schedule(entry.at, entry.input.clone());
+            cluster.schedule(entry.fires_at(seed), entry.input.clone());
         }
         Ok(cluster)
     }
@@ -146,7 +146,11 @@ impl Run {
     pub fn knobs(&self) -> BTreeMap<String, KnobValue> {
         let now = self.now();
         let mut k = self.knobs.clone();
-        let script = self.lesson.script.iter().map(|e| (e.at, &e.input));
+        let script = self
+            .lesson
+            .script
+            .iter()
+            .map(|e| (e.fires_at(self.seed), &e.input));
         let mine = self.inputs.iter().map(|t| (t.at, &t.input));
         let mut changes: Vec<(Time, &Input)> =
             script.chain(mine).filter(|(at, _)| *at <= now).collect();

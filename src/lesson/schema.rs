@@ -109,6 +109,9 @@ pub struct PhaseDef {
 #[serde(deny_unknown_fields)]
 pub struct ScriptDef {
     pub at: S<String>,
+    /// The entry fires at a random instant from `at` up to `at + within`,
+    /// drawn from the run's seed.
+    pub within: Option<S<String>>,
     #[serde(rename = "do")]
     pub action: S<String>,
     pub node: Option<S<String>>,

@@ -2,8 +2,9 @@
 //! (and optionally for each value of a second), measuring one metric, so a
 //! learner can see where one strategy overtakes another as load rises.
 //!
-//! Each cell is the median over seeds. The knobs swept are pinned: the
-//! lesson's script may not change them, so a cell measures the value it names.
+//! Each cell is the median over seeds (or their mean, least or greatest:
+//! [`Across`]). The knobs swept are pinned: the lesson's script may not
+//! change them, so a cell measures the value it names.
 
 use super::{Lesson, Run};
 use crate::sim::{KnobValue, MetricKind, Stat, Time};
@@ -44,6 +45,53 @@ impl Axis {
     }
 }
 
+/// How a cell sums up the runs of its seeds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Across {
+    #[default]
+    Median,
+    Mean,
+    Min,
+    Max,
+}
+
+impl Across {
+    pub const ALL: [(&'static str, Across); 4] = [
+        ("median", Across::Median),
+        ("mean", Across::Mean),
+        ("min", Across::Min),
+        ("max", Across::Max),
+    ];
+
+    pub fn parse(name: &str) -> Option<Across> {
+        Across::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, a)| *a)
+    }
+
+    pub fn name(self) -> &'static str {
+        Across::ALL
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("median", |(n, _)| n)
+    }
+
+    /// The runs' values summed up; `None` when no run gave one.
+    pub fn of(self, mut v: Vec<f64>) -> Option<f64> {
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        Some(match self {
+            Across::Median => median(v)?,
+            Across::Mean => v.iter().sum::<f64>() / v.len() as f64,
+            Across::Min => v[0],
+            Across::Max => v[v.len() - 1],
+        })
+    }
+}
+
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Sweep {
@@ -56,15 +104,20 @@ pub struct Sweep {
     /// The window measured; the whole run when `None`.
     pub window: Option<(Time, Time)>,
     pub seeds: Vec<u64>,
+    /// How each cell sums up its seeds' runs.
+    pub across: Across,
 }
 
-/// The result: `cells[row][col]` is the median of the metric for the row's
-/// value of `vary` and the column's value of `compare`.
+/// The result: `cells[row][col]` is the metric for the row's value of
+/// `vary` and the column's value of `compare`, over the seeds' runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepTable {
     pub rows: Vec<String>,
     pub cols: Vec<String>,
     pub cells: Vec<Vec<Option<f64>>>,
+    /// `measured[row][col]`: how many of the cell's runs gave the metric a
+    /// value (a histogram with no sample in the window gives none).
+    pub measured: Vec<Vec<usize>>,
 }
 
 impl Sweep {
@@ -143,9 +196,13 @@ impl Sweep {
                 samples[*r][*c].push(v);
             }
         }
+        let measured = samples
+            .iter()
+            .map(|row| row.iter().map(Vec::len).collect())
+            .collect();
         let cells = samples
             .into_iter()
-            .map(|row| row.into_iter().map(median).collect())
+            .map(|row| row.into_iter().map(|v| self.across.of(v)).collect())
             .collect();
         Ok(SweepTable {
             rows: self.vary.values.iter().map(|v| v.0.clone()).collect(),
@@ -154,6 +211,7 @@ impl Sweep {
                 None => vec![self.metric.clone()],
             },
             cells,
+            measured,
         })
     }
 }
@@ -161,11 +219,11 @@ impl Sweep {
 /// How far ahead the best column must be to count as ahead: 2%.
 pub const MARGIN: f64 = 0.02;
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
+/// The median of values sorted in ascending order.
+fn median(v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    v.sort_by(f64::total_cmp);
     let n = v.len();
     Some(if n % 2 == 1 {
         v[n / 2]
@@ -217,6 +275,7 @@ mod tests {
             stat: Stat::Count,
             window: Some((Time::secs(15), Time::secs(25))),
             seeds: vec![3, 4, 5],
+            across: Across::Median,
         };
         let one = sweep.run(&lesson, 1).unwrap();
         assert_eq!(one, sweep.run(&lesson, 3).unwrap());
@@ -228,10 +287,16 @@ mod tests {
     }
 
     #[test]
-    fn medians_of_odd_and_even_counts() {
-        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(median(vec![]), None);
+    fn medians_of_odd_and_even_counts_and_the_other_summaries() {
+        let m = Across::Median;
+        assert_eq!(m.of(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(m.of(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(m.of(vec![]), None);
+        assert_eq!(Across::Mean.of(vec![4.0, 1.0, 1.0]), Some(2.0));
+        assert_eq!(Across::Min.of(vec![4.0, 1.0, 2.0]), Some(1.0));
+        assert_eq!(Across::Max.of(vec![4.0, 1.0, 2.0]), Some(4.0));
+        assert_eq!(Across::parse("max"), Some(Across::Max));
+        assert_eq!(Across::parse("p99"), None);
     }
 
     #[test]
@@ -239,6 +304,7 @@ mod tests {
         let t = SweepTable {
             rows: vec!["1".into(), "2".into(), "3".into(), "4".into(), "5".into()],
             cols: vec!["a".into(), "b".into()],
+            measured: Vec::new(),
             cells: vec![
                 vec![Some(2.0), Some(1.0)],
                 vec![Some(1.0), Some(1.0)],

@@ -390,13 +390,22 @@ impl Checker<'_> {
         knobs: &[Knob],
     ) -> Vec<ScriptEntry> {
         let mut out = Vec::new();
-        for d in defs {
+        for (key, d) in defs.iter().enumerate() {
             let Some(at) = self.duration(&d.at) else {
                 continue;
+            };
+            let within = match &d.within {
+                Some(w) => match self.duration(w) {
+                    Some(w) => w,
+                    None => continue,
+                },
+                None => Time::ZERO,
             };
             if let Some(input) = self.action(d, scenario, nodes, knobs) {
                 out.push(ScriptEntry {
                     at,
+                    within,
+                    key: key as u64,
                     input,
                     note: d.note.clone(),
                 });

@@ -75,6 +75,14 @@ knobs! {
             "How long a client waits for an acknowledgement before retrying at another \
              replica; it gives up after twice this.",
         ),
+        /// How long a write to stable storage takes.
+        pub disk: Time = duration(
+            Time::ZERO,
+            Time::ZERO..=Time::secs(1),
+            "How long a replica takes to write to stable storage, which it does before it \
+             answers a vote request or an append that changed its epoch, vote or log (0: at \
+             once).",
+        ),
     }
 }
 

@@ -51,6 +51,10 @@ pub struct Judge {
     primary: Vec<bool>,
     /// The highest epoch any primary has had.
     max_epoch: u32,
+    /// Since when no node has believed it is primary.
+    leaderless_since: Option<Time>,
+    /// How long it was, once a primary is back.
+    back: Option<Time>,
 }
 
 impl Judge {
@@ -95,7 +99,7 @@ impl Judge {
     pub fn elected(&mut self, node: usize, epoch: u32, now: Time, log: &[Entry]) -> Lost {
         self.elected_at.insert(epoch, now);
         self.max_epoch = self.max_epoch.max(epoch);
-        self.set_primary(node, true);
+        self.set_primary(node, true, now);
         let mut lost = Lost::default();
         for (client, recs) in self.acks.iter_mut().enumerate() {
             for (seq, rec) in recs.iter_mut().enumerate() {
@@ -139,13 +143,25 @@ impl Judge {
         lost
     }
 
-    /// Records whether `node` believes it is primary; returns how many do.
-    pub fn set_primary(&mut self, node: usize, primary: bool) -> usize {
+    /// Records whether `node` believes it is primary at `now`; returns how many do.
+    pub fn set_primary(&mut self, node: usize, primary: bool, now: Time) -> usize {
         if self.primary.len() <= node {
             self.primary.resize(node + 1, false);
         }
         self.primary[node] = primary;
-        self.primaries()
+        let n = self.primaries();
+        if n == 0 {
+            self.leaderless_since.get_or_insert(now);
+        } else if primary {
+            self.back = self.leaderless_since.take().map(|since| now - since);
+        }
+        n
+    }
+
+    /// How long the cluster was without a primary before the one that has
+    /// just taken office, if it was (taken: asked once per election).
+    pub fn leaderless(&mut self) -> Option<Time> {
+        self.back.take()
     }
 
     pub fn primaries(&self) -> usize {

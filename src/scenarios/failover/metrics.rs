@@ -16,6 +16,7 @@ pub const STARTED: &str = "elections.started";
 pub const WON: &str = "elections.won";
 pub const DETECTION: &str = "failover.detection";
 pub const UNAVAILABLE: &str = "failover.unavailable";
+pub const LEADERLESS: &str = "failover.leaderless";
 pub const EPOCH: &str = "epoch";
 pub const PRIMARIES: &str = "primaries";
 pub const LAG_PREFIX: &str = "replication.lag.";
@@ -75,6 +76,12 @@ pub fn specs(nodes: &[NodeDef]) -> Vec<MetricSpec> {
             "When a new primary acknowledges its first write: time since the last \
              acknowledgement by any primary.",
         ),
+        MetricSpec::new(
+            LEADERLESS,
+            Histogram,
+            "When a primary is elected: how long the cluster had been without one (from losing \
+             its last primary).",
+        ),
         MetricSpec::new(EPOCH, Gauge, "Highest epoch any primary has reached."),
         MetricSpec::new(
             PRIMARIES,
@@ -108,6 +115,7 @@ pub struct Ids {
     pub won: MetricId,
     pub detection: MetricId,
     pub unavailable: MetricId,
+    pub leaderless: MetricId,
     pub epoch: MetricId,
     pub primaries: MetricId,
     /// Lag gauge of each replica, in the order of the replica list.
@@ -138,6 +146,7 @@ impl Ids {
             won: ctx.metric(WON, Counter),
             detection: ctx.metric(DETECTION, Histogram),
             unavailable: ctx.metric(UNAVAILABLE, Histogram),
+            leaderless: ctx.metric(LEADERLESS, Histogram),
             epoch: ctx.metric(EPOCH, Gauge),
             primaries: ctx.metric(PRIMARIES, Gauge),
             lag,

@@ -162,4 +162,6 @@ pub enum Timer {
     /// Some write of a client's needs attention: its attempt had no answer
     /// in time, or it has waited out a "not primary".
     Watchdog,
+    /// A replica's oldest write to stable storage is done.
+    Written,
 }

@@ -46,6 +46,9 @@ impl Replica {
             );
             ctx.log(line);
         }
+        // Raft has a server store what it answers before answering; the
+        // requests go out at once (the candidate's own write of its epoch and
+        // vote is done before the answers can make it primary).
         let vote = Msg::Vote {
             epoch: self.epoch,
             last_index: self.log.len(),
@@ -67,7 +70,8 @@ impl Replica {
         last_index: u32,
         last_epoch: u32,
     ) {
-        if epoch > self.epoch {
+        let adopted = epoch > self.epoch;
+        if adopted {
             if self.role == Role::Primary && !self.cfg.fencing {
                 // Without fencing a primary ignores newer epochs altogether.
                 ctx.send(
@@ -89,13 +93,12 @@ impl Replica {
             self.voted_for = Some(from);
             self.reset_election(ctx);
         }
-        ctx.send(
-            from,
-            Msg::VoteReply {
-                epoch: self.epoch,
-                granted: grant,
-            },
-        );
+        let reply = Msg::VoteReply {
+            epoch: self.epoch,
+            granted: grant,
+        };
+        // A new epoch or a vote is written down before the answer goes out.
+        self.answer(ctx, from, reply, adopted || grant);
     }
 
     pub(super) fn on_vote_reply(
@@ -141,7 +144,8 @@ impl Replica {
 
     pub(super) fn become_follower(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         if self.role == Role::Primary {
-            let n = ctx.world().set_primary(self.me(), false);
+            let now = ctx.now();
+            let n = ctx.world().set_primary(self.me(), false, now);
             let id = self.ids().primaries;
             ctx.set(id, n as f64);
         }
@@ -179,6 +183,10 @@ impl Replica {
         ctx.set(e, max_epoch as f64);
         if elected {
             ctx.add(won, 1);
+            if let Some(gap) = ctx.world().leaderless() {
+                let id = self.ids().leaderless;
+                ctx.sample(id, gap.0);
+            }
         }
         if ctx.logging() {
             let line = format!(

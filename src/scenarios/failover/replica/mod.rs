@@ -20,6 +20,7 @@ use super::metrics::{Ids, Record};
 use super::msg::{Msg, Timer};
 use crate::scenarios;
 use crate::sim::{Ctx, KnobValue, Time};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +28,13 @@ pub enum Role {
     Follower,
     Candidate,
     Primary,
+}
+
+/// An answer waiting for what it reports to be on stable storage.
+#[derive(Clone, Debug)]
+struct Unwritten {
+    to: usize,
+    msg: Msg,
 }
 
 #[derive(Clone, Debug)]
@@ -64,6 +72,9 @@ pub struct Replica {
     acked_any: bool,
     /// Primary: a split-brain write has been logged this epoch (the rest are only counted).
     split_logged: bool,
+    /// Answers waiting for their writes to stable storage, oldest first
+    /// (each write takes `disk`).
+    writing: VecDeque<Unwritten>,
     scratch: Vec<u32>,
 }
 
@@ -99,6 +110,7 @@ impl Replica {
             elected: false,
             acked_any: false,
             split_logged: false,
+            writing: VecDeque::new(),
             scratch: Vec::new(),
         }
     }
@@ -153,8 +165,27 @@ impl Replica {
         self.last_sent.clear();
         self.elected = false;
         self.acked_any = false;
+        self.writing.clear();
     }
 
+    /// Sends `msg` to `to`; if handling what it answers `wrote` a new
+    /// epoch, vote or log entries, only once that is on stable storage, as
+    /// Raft requires.
+    fn answer(&mut self, ctx: &mut Ctx<'_, FailoverNode>, to: usize, msg: Msg, wrote: bool) {
+        if wrote && self.cfg.disk > Time::ZERO {
+            self.writing.push_back(Unwritten { to, msg });
+            ctx.set_timer(self.cfg.disk, Timer::Written);
+        } else {
+            ctx.send(to, msg);
+        }
+    }
+
+    /// The oldest write to stable storage is done: its answer goes out.
+    fn written(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
+        if let Some(Unwritten { to, msg }) = self.writing.pop_front() {
+            ctx.send(to, msg);
+        }
+    }
 }
 
 impl scenarios::Role<FailoverNode> for Replica {
@@ -230,13 +261,15 @@ impl scenarios::Role<FailoverNode> for Replica {
                 self.heartbeat(ctx);
                 ctx.set_timer(self.cfg.heartbeat, Timer::Heartbeat { epoch });
             }
+            Timer::Written => self.written(ctx),
             _ => {}
         }
     }
 
     fn on_crash(&mut self, ctx: &mut Ctx<'_, FailoverNode>) {
         if self.role == Role::Primary {
-            let n = ctx.world().set_primary(self.me(), false);
+            let now = ctx.now();
+            let n = ctx.world().set_primary(self.me(), false, now);
             let id = self.ids().primaries;
             ctx.set(id, n as f64);
         }

@@ -204,7 +204,7 @@ impl Replica {
         commit: u32,
     ) {
         if epoch < self.epoch && self.cfg.fencing {
-            self.reply(ctx, from, epoch, Err(Refusal::StaleEpoch));
+            self.reply(ctx, from, epoch, Err(Refusal::StaleEpoch), false);
             return;
         }
         match self.role {
@@ -222,13 +222,14 @@ impl Replica {
                 self.become_follower(ctx);
             }
             Role::Primary => {
-                self.reply(ctx, from, epoch, Err(Refusal::NotFollowing));
+                self.reply(ctx, from, epoch, Err(Refusal::NotFollowing), false);
                 return;
             }
             Role::Candidate => self.become_follower(ctx),
             Role::Follower => {}
         }
-        if epoch > self.epoch {
+        let adopted = epoch > self.epoch;
+        if adopted {
             self.epoch = epoch;
             self.voted_for = None;
         }
@@ -236,7 +237,7 @@ impl Replica {
         self.last_heard = ctx.now();
         self.reset_election(ctx);
         match self.log.append(prev_index, prev_epoch, entries) {
-            Err(refusal) => self.reply(ctx, from, epoch, Err(refusal)),
+            Err(refusal) => self.reply(ctx, from, epoch, Err(refusal), adopted),
             Ok(applied) => {
                 if let Some((at, removed)) = applied.truncated {
                     self.commit = self.commit.min(at - 1);
@@ -256,24 +257,28 @@ impl Replica {
                 if commit > self.commit {
                     self.commit = commit.min(applied.matched);
                 }
-                self.reply(ctx, from, epoch, Ok(applied.matched));
+                // New entries (or a new epoch) are written down before the answer.
+                let wrote = adopted || !entries.is_empty();
+                self.reply(ctx, from, epoch, Ok(applied.matched), wrote);
             }
         }
     }
 
+    /// Answers an append, once on stable storage if handling it `wrote` anything.
     pub(super) fn reply(
-        &self,
+        &mut self,
         ctx: &mut Ctx<'_, FailoverNode>,
         to: usize,
         term: u32,
         result: Result<u32, Refusal>,
+        wrote: bool,
     ) {
         let msg = Msg::AppendReply {
             term,
             epoch: self.epoch,
             result,
         };
-        ctx.send(to, msg);
+        self.answer(ctx, to, msg, wrote);
     }
 
     pub(super) fn report_lost(&self, ctx: &mut Ctx<'_, FailoverNode>, lost: Lost, how: &str) {
