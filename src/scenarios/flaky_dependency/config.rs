@@ -2,7 +2,7 @@
 //! command line use) and [`Settings`], the typed values every node keeps a
 //! copy of and updates when a knob changes mid-run.
 
-use super::breaker::{self, WindowKind};
+use super::breaker::{self, LateResults, WindowKind};
 use crate::scenarios::knob::{choice, duration, duration_or_off, int, switch};
 use crate::sim::Time;
 use crate::{choices, knobs};
@@ -13,8 +13,21 @@ choices! {
     pub enum WindowType {
         /// The last N calls.
         Count = "count",
-        /// The calls of the last N seconds.
+        /// The calls of the last N seconds, one bucket per second.
         Time = "time",
+        /// Hystrix's health counts: the last N seconds in 500 ms buckets.
+        Hystrix = "hystrix",
+    }
+}
+
+choices! {
+    /// What the breaker does with the result of a call admitted in an earlier state.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum LateResultsChoice {
+        /// Counted where the breaker is now (resilience4j).
+        Record = "record",
+        /// Counted only in the state the call was admitted in.
+        Ignore = "ignore",
     }
 }
 
@@ -60,21 +73,21 @@ knobs! {
         pub breaker_slow_call: Time = duration(
             MS(500),
             MS(1)..=S(60),
-            "A call lasting at least this long counts as slow.",
+            "A call lasting longer than this counts as slow.",
         ),
         pub breaker_window_type: WindowType = choice(
             WindowType::Count,
-            "Whether the breaker's window holds the last N calls (count) or the last N seconds of calls (time).",
+            "Whether the breaker's window holds the last N calls (count), the calls of the last N seconds (time), or Hystrix's health counts over the last N seconds in 500 ms buckets, judged every 500 ms on the failure rate alone (hystrix).",
         ),
         pub breaker_window: usize = int(
             20,
             1..=1000,
-            "Size of the breaker's window: calls (count) or seconds (time).",
+            "Size of the breaker's window: calls (count) or seconds (time, hystrix).",
         ),
         pub breaker_min_calls: usize = int(
             10,
             1..=1000,
-            "Calls the window must hold before the breaker judges the rates.",
+            "Calls the window must hold before the breaker judges the rates (hystrix: its request volume threshold).",
         ),
         pub breaker_half_open_calls: usize = int(
             3,
@@ -85,6 +98,19 @@ knobs! {
             S(5),
             MS(100)..=S(600),
             "Time the breaker stays open before letting trial calls through.",
+        ),
+        pub breaker_auto_half_open: bool = switch(
+            true,
+            "Whether the open breaker moves to half open by itself when its wait is over (on), or only when the first call after the wait arrives, which becomes a trial (off: resilience4j's default, and Hystrix's).",
+        ),
+        pub breaker_max_half_open: Option<Time> = duration_or_off(
+            None,
+            MS(10)..=S(600),
+            "How long the half-open breaker waits for its trial calls' verdict before it opens again (off: forever).",
+        ),
+        pub breaker_late_results: LateResultsChoice = choice(
+            LateResultsChoice::Record,
+            "What a call admitted before the breaker changed state counts for when it ends: record counts it where the breaker is now (resilience4j), ignore counts it nowhere.",
         ),
         pub pool_core: usize = int(
             10,
@@ -151,9 +177,11 @@ impl Settings {
 
     /// The circuit breaker's settings.
     pub fn breaker_config(&self) -> breaker::Config {
+        let span = Time::secs(self.breaker_window as u64);
         let window = match self.breaker_window_type {
-            WindowType::Time => WindowKind::Time(Time::secs(self.breaker_window as u64)),
             WindowType::Count => WindowKind::Count(self.breaker_window),
+            WindowType::Time => WindowKind::Time(span),
+            WindowType::Hystrix => WindowKind::Health(span),
         };
         breaker::Config {
             failure_rate: self.breaker_failure_rate,
@@ -163,6 +191,12 @@ impl Settings {
             min_calls: self.breaker_min_calls,
             half_open_calls: self.breaker_half_open_calls,
             wait: self.breaker_wait,
+            auto_half_open: self.breaker_auto_half_open,
+            max_half_open: self.breaker_max_half_open,
+            late: match self.breaker_late_results {
+                LateResultsChoice::Record => LateResults::Record,
+                LateResultsChoice::Ignore => LateResults::Ignore,
+            },
         }
     }
 }

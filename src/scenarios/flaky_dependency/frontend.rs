@@ -66,6 +66,8 @@ pub struct Frontend {
     /// (breaker generation, calls sent) of the latest HALF_OPEN episode: the
     /// front end's own count, to check the breaker keeps its limit.
     trial_sent: [(u64, usize); 2],
+    /// The instant a poll timer is set for, per breaker.
+    poll_armed: [Option<Time>; 2],
     /// Tasks handed a thread, to be started; a worklist rather than recursion.
     ready: VecDeque<u64>,
 }
@@ -82,6 +84,7 @@ impl Frontend {
             busy: [0; 2],
             breakers: [None, None],
             trial_sent: [(u64::MAX, 0); 2],
+            poll_armed: [None; 2],
             ready: VecDeque::new(),
         }
     }
@@ -106,7 +109,8 @@ impl Frontend {
 
     fn switch_breaker_on(&mut self, ctx: &mut Ctx<'_, FlakyNode>, ep: Ep) {
         self.forget_permits(ep);
-        self.breakers[ep.index()] = Some(Breaker::new(self.settings.breaker_config()));
+        let config = self.settings.breaker_config();
+        self.breakers[ep.index()] = Some(Breaker::starting(config, ctx.now()));
         ctx.world().breaker[ep.index()] = Some(State::Closed);
         // a recovery from before the breaker existed is not this breaker's to close
         ctx.world().recovery[ep.index()].measured = true;
@@ -287,6 +291,7 @@ impl Frontend {
         };
         let moves = b.take_transitions();
         if moves.is_empty() {
+            self.arm_poll(ctx, ep);
             return;
         }
         let n = names(ep);
@@ -314,11 +319,20 @@ impl Frontend {
         let state = b.state();
         ctx.gauge(n.state, state.gauge());
         ctx.world().breaker[i] = Some(state);
-        if let Some(until) = b.open_until()
-            && moves.last().is_some_and(|m| m.to == State::Open)
+        self.arm_poll(ctx, ep);
+    }
+
+    /// Sets a timer for when the breaker of `ep` next needs a poll (the end
+    /// of its wait, say), unless one is set for that instant already.
+    fn arm_poll(&mut self, ctx: &mut Ctx<'_, FlakyNode>, ep: Ep) {
+        let i = ep.index();
+        let next = self.breakers[i].as_ref().and_then(Breaker::next_poll);
+        if let Some(at) = next
+            && self.poll_armed[i] != Some(at)
         {
-            let generation = b.generation();
-            ctx.set_timer(until - now, Timer::BreakerWait { ep, generation });
+            self.poll_armed[i] = Some(at);
+            let after = at.saturating_sub(ctx.now());
+            ctx.set_timer(after, Timer::BreakerPoll { ep, at });
         }
     }
 
@@ -377,9 +391,12 @@ impl Role<FlakyNode> for Frontend {
                     self.attempt_over(ctx, task, call, Outcome::Failure);
                 }
             }
-            Timer::BreakerWait { ep, generation } => {
+            Timer::BreakerPoll { ep, at } => {
+                if self.poll_armed[ep.index()] == Some(at) {
+                    self.poll_armed[ep.index()] = None;
+                }
                 if let Some(b) = &mut self.breakers[ep.index()]
-                    && b.generation() == generation
+                    && b.next_poll() == Some(at)
                 {
                     b.poll(ctx.now());
                     self.breaker_moved(ctx, ep);
@@ -397,6 +414,7 @@ impl Role<FlakyNode> for Frontend {
         self.ready.clear();
         self.pools.iter_mut().for_each(Pool::clear);
         self.busy = [0; 2];
+        self.poll_armed = [None; 2];
         for ep in Ep::BOTH {
             self.breakers[ep.index()] = None;
             ctx.world().breaker[ep.index()] = None;
@@ -431,11 +449,7 @@ impl Role<FlakyNode> for Frontend {
                 for ep in Ep::BOTH {
                     if let Some(b) = &mut self.breakers[ep.index()] {
                         b.set_config(ctx.now(), config.clone());
-                        if let Some(until) = b.open_until() {
-                            let generation = b.generation();
-                            let after = until.saturating_sub(ctx.now());
-                            ctx.set_timer(after, Timer::BreakerWait { ep, generation });
-                        }
+                        self.arm_poll(ctx, ep);
                     }
                 }
             }

@@ -1,6 +1,6 @@
 //! What the three roles say to each other, and the timers they set.
 
-use crate::sim::Message;
+use crate::sim::{Message, Time};
 
 /// One of the front end's two endpoints, each backed by its own dependency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,8 +63,9 @@ pub enum Timer {
     Deadline { id: u64 },
     /// Front end: attempt `attempt` of task `task` has waited as long as it will.
     CallTimeout { task: u64, attempt: u32 },
-    /// Front end: the breaker of `ep` may leave OPEN (stale if `generation` moved on).
-    BreakerWait { ep: Ep, generation: u64 },
+    /// Front end: the breaker of `ep` asked to be polled at `at` (stale if
+    /// it no longer wants that).
+    BreakerPoll { ep: Ep, at: Time },
     /// Dependency: the answer to pending request `pending` is ready.
     Answer { pending: u64 },
 }
