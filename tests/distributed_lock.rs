@@ -433,3 +433,29 @@ fn screens() {
     let small = ShotSpec::lesson("distributed-lock", Time::secs(12), 80, 24);
     insta::assert_snapshot!("frozen_holder_80x24", common::screen(&small));
 }
+
+/// Kleppmann's example ("How to do distributed locking", 2016): a client
+/// holding token 33 pauses past its lease, the lock goes to another with
+/// token 34, whose write lands; the first wakes and writes with 33, and the
+/// storage refuses it. Here: the frozen holder's token 1 arrives after
+/// token 2 was written, and is refused, and nothing stale is accepted.
+#[test]
+fn a_token_lower_than_one_written_is_refused_as_in_kleppmanns_example() {
+    let l = common::lesson("distributed-lock");
+    let fencing = vec![l.parse_setting("fencing=on").unwrap()];
+    for seed in SEEDS {
+        let mut run = Run::new(l.clone(), seed, &fencing, true).unwrap();
+        run.advance_to(Time::secs(30));
+        let refused: Vec<(u64, u64)> = run
+            .trace_lines()
+            .filter_map(|line| {
+                let rest = line.split("write: token ").nth(1)?;
+                let (low, high) = rest.split_once(" is lower than ")?;
+                Some((low.parse().ok()?, high.trim().parse().ok()?))
+            })
+            .collect();
+        assert_eq!(refused, vec![(1, 2)], "seed {seed}");
+        let m = run.cluster().metrics();
+        assert_eq!(m.total("writes.stale_accepted"), 0, "seed {seed}");
+    }
+}

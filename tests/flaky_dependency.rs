@@ -5,7 +5,7 @@
 mod common;
 
 use proptest::prelude::*;
-use splitbrain::lesson::Status;
+use splitbrain::lesson::{Run, Status};
 use splitbrain::scenarios::flaky_dependency::breaker::{
     Breaker, Config, Outcome, State, WindowKind,
 };
@@ -469,4 +469,52 @@ fn the_lesson_is_contained_with_every_pattern_on() {
             assert_eq!(*s, Status::Met, "seed {seed}: {id} {details:?}");
         }
     }
+}
+
+/// Sizing a bulkhead by Little's law, as Hystrix's documentation does: at
+/// 30 requests a second and a 99th-percentile latency of 0.2 s, 30 × 0.2 = 6
+/// threads are busy at the peak, and some room on top (10 threads) absorbs
+/// the bursts of random arrivals. Measured while b is healthy, with b's
+/// service time set so its p99 is about 200 ms: 6 threads still turn away
+/// more than 5% of b's requests, 10 fewer than 2%, 12 none worth counting.
+#[test]
+fn a_bulkhead_sized_by_littles_law_with_headroom_turns_almost_nobody_away() {
+    let l = common::lesson("flaky-dependency");
+    let share = |size: u32| -> (f64, f64) {
+        let mut failed = Vec::new();
+        let mut p99 = Vec::new();
+        for seed in 1..=5 {
+            let settings: Vec<_> = [
+                "bulkhead=on".to_string(),
+                "rate_b=30".to_string(),
+                "service_time=126ms".to_string(),
+                format!("bulkhead_size={size}"),
+            ]
+            .iter()
+            .map(|s| l.parse_setting(s).unwrap())
+            .collect();
+            let mut run = Run::new(l.clone(), seed, &settings, false).unwrap();
+            run.set_checkpointing(false);
+            run.advance_to(HANG);
+            let m = run.cluster().metrics();
+            let requests = m
+                .query("b.requests", Stat::Count, Time::ZERO, HANG)
+                .unwrap();
+            let f = m.query("b.failed", Stat::Count, Time::ZERO, HANG).unwrap();
+            failed.push(f / requests);
+            p99.push(m.query("b.latency", Stat::P99, Time::ZERO, HANG).unwrap() / 1e3);
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        (mean(&failed), mean(&p99))
+    };
+    let (at6, p99) = share(6);
+    assert!((180.0..=230.0).contains(&p99), "b's p99 is {p99} ms");
+    let (at10, _) = share(10);
+    let (at12, _) = share(12);
+    assert!(at6 > 0.05, "6 threads turned away {at6}");
+    assert!(at10 < 0.02, "10 threads turned away {at10}");
+    assert!(
+        at12 < 0.005 && at12 <= at10 && at10 < at6,
+        "{at6} {at10} {at12}"
+    );
 }
