@@ -25,6 +25,24 @@ use std::sync::Mutex;
 const FIGURES: &str = "book/figures";
 const SRC: &str = "book/src";
 
+/// Every chapter of the book.
+fn chapters() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "md") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(Path::new(SRC), &mut out);
+    out.sort();
+    out
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FigureFile {
@@ -404,8 +422,7 @@ fn shown_outputs(chapter: &str) -> Vec<(String, Vec<String>)> {
 #[test]
 fn every_output_a_chapter_shows_is_what_its_command_prints() {
     let mut pairs = Vec::new();
-    for entry in std::fs::read_dir(Path::new(SRC).join("lessons")).unwrap() {
-        let p = entry.unwrap().path();
+    for p in chapters() {
         if let Ok(only) = std::env::var("SPLITBRAIN_FIGURES_ONLY") {
             if !p.to_string_lossy().contains(&only) {
                 continue;
@@ -449,7 +466,7 @@ fn every_output_a_chapter_shows_is_what_its_command_prints() {
         "stale outputs:\n{}",
         problems.join("\n")
     );
-    assert!(!pairs.is_empty());
+    assert!(!pairs.is_empty() || std::env::var("SPLITBRAIN_FIGURES_ONLY").is_ok());
 }
 
 #[test]
