@@ -1,6 +1,6 @@
 //! Headless rendering: a screen drawn into a buffer and printed as text, as
 //! a compact style-tagged text (for snapshot tests), as ANSI, or as SVG that
-//! keeps the colours (for the book and the README).
+//! keeps the colours (for the book and the README), still or animated.
 
 use super::app::App;
 use super::theme::Theme;
@@ -225,7 +225,8 @@ pub fn ansi(buf: &Buffer) -> String {
     out
 }
 
-/// The buffer as an SVG picture of a terminal, colours kept.
+/// The buffer as an SVG picture of a terminal, colours kept, each cell at
+/// its place in the grid (see [`super::svg`]).
 pub fn svg(buf: &Buffer) -> String {
-    anstyle_svg::Term::new().render_svg(&ansi(buf))
+    super::svg::still(buf)
 }
