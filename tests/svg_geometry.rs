@@ -1,5 +1,6 @@
 //! Every screen picture in `book/src/img/` is a grid whatever the font it is
-//! shown in: each glyph's `x` is its column times the cell width, each row's
+//! shown in: each glyph's `x` is its column times the cell width (listed, or
+//! a run of one font's glyphs stretched to exactly its cells), each row's
 //! baseline its row times the line height (plus the baseline's offset),
 //! backgrounds are whole cells, and nothing lies outside the picture. A
 //! still picture also never puts two glyphs in one cell. (Charts, in
@@ -43,7 +44,9 @@ fn check(path: &Path) -> Result<(i64, i64, bool), String> {
     );
     let (w, h) = (number(root, "width")?, number(root, "height")?);
     if (w - 2 * m) % cw != 0 || (h - 2 * m) % lh != 0 {
-        return Err(format!("{w}×{h} is not a whole grid of cells and its margin"));
+        return Err(format!(
+            "{w}×{h} is not a whole grid of cells and its margin"
+        ));
     }
     let (cols, rows) = ((w - 2 * m) / cw, (h - 2 * m) / lh);
     let view = root.attribute("viewBox").unwrap_or_default();
@@ -76,7 +79,9 @@ fn check(path: &Path) -> Result<(i64, i64, bool), String> {
                     return Err(format!("rectangle {x},{y} {rw}×{rh} is not a run of cells"));
                 }
                 if x < 0 || x + rw > cols * cw || y < 0 || y + rh > rows * lh {
-                    return Err(format!("rectangle {x},{y} {rw}×{rh} is outside the picture"));
+                    return Err(format!(
+                        "rectangle {x},{y} {rw}×{rh} is outside the picture"
+                    ));
                 }
             }
             "text" => {
@@ -86,7 +91,9 @@ fn check(path: &Path) -> Result<(i64, i64, bool), String> {
                     return Err(format!("text `{content}` has child elements"));
                 }
                 if (y - i64::from(BASELINE)) % lh != 0 {
-                    return Err(format!("text `{content}` at y={y} is not on a row's baseline"));
+                    return Err(format!(
+                        "text `{content}` at y={y} is not on a row's baseline"
+                    ));
                 }
                 let row = (y - i64::from(BASELINE)) / lh;
                 if !(0..rows).contains(&row) {
@@ -99,9 +106,35 @@ fn check(path: &Path) -> Result<(i64, i64, bool), String> {
                     .map(|v| v.parse().map_err(|_| format!("x `{v}` in `{content}`")))
                     .collect::<Result<_, _>>()?;
                 let chars: Vec<char> = content.chars().collect();
-                // One x per character; a cluster (a letter and its accent)
-                // stands alone with one x.
-                let glyphs: Vec<(i64, String)> = if xs.len() == chars.len() {
+                // One x per character; a run stretched to its cells, of
+                // glyphs from one font; or a cluster (a letter and its
+                // accent) alone with one x.
+                let stretched = node.attribute("textLength").is_some();
+                let glyphs: Vec<(i64, String)> = if stretched {
+                    let length = number(node, "textLength")?;
+                    if node.attribute("lengthAdjust") != Some("spacingAndGlyphs") {
+                        return Err(format!(
+                            "`{content}` is stretched without scaling its glyphs"
+                        ));
+                    }
+                    let one_font = chars.iter().all(|c| *c == ' ' || c.is_ascii_graphic())
+                        || chars
+                            .iter()
+                            .all(|c| *c == chars[0] && width(&c.to_string()) == 1);
+                    if xs.len() != 1 || !one_font {
+                        return Err(format!("`{content}` is stretched but not of one font"));
+                    }
+                    if length != chars.len() as i64 * cw {
+                        return Err(format!(
+                            "`{content}` is stretched to {length} px, not its {} cells",
+                            chars.len()
+                        ));
+                    }
+                    (0..)
+                        .zip(&chars)
+                        .map(|(i, c)| (xs[0] + i * cw, c.to_string()))
+                        .collect()
+                } else if xs.len() == chars.len() {
                     xs.iter()
                         .zip(&chars)
                         .map(|(x, c)| (*x, c.to_string()))
@@ -172,7 +205,11 @@ fn the_check_finds_a_broken_grid() {
     let one_y = good.find(" y=\"13\"").unwrap();
     let off_row = format!("{} y=\"20\"{}", &good[..one_y], &good[one_y + 7..]);
     let outside = format!("{}{}{}", &good[..first_x], "2700", &good[end..]);
+    let stretch_at = good.find(" textLength=\"").unwrap() + 13;
+    let stretch_end = stretch_at + good[stretch_at..].find('"').unwrap();
+    let stretched = format!("{}{}{}", &good[..stretch_at], "100", &good[stretch_end..]);
     for (name, bad, expected) in [
+        ("stretched", stretched, "not its"),
         ("shifted", shifted, "is not at a column"),
         ("off-row", off_row, "is not on a row's baseline"),
         ("outside", outside, "is outside the picture"),

@@ -1,9 +1,14 @@
 //! Screens as SVG pictures that are a grid whatever the font. Every cell's
-//! glyph is placed at its own column (each `<text>` lists one `x` per
-//! character), backgrounds are cell rectangles, a wide character takes its
-//! two cells, and bold never changes the advance; so a glyph that a browser
-//! takes from a fallback font of another width cannot move its neighbours,
-//! and pane borders stay straight.
+//! glyph is placed at its own column, backgrounds are cell rectangles, a
+//! wide character takes its two cells, and bold never changes the advance;
+//! so a glyph that a browser takes from a fallback font of another width
+//! cannot move its neighbours, and pane borders stay straight.
+//!
+//! A `<text>` lists one `x` per character, or, for a run of cells whose
+//! glyphs all come from one font (printable ASCII, which every monospace
+//! font has, or one character repeated), gives its start and stretches it to
+//! exactly its cells with `textLength` and `lengthAdjust="spacingAndGlyphs"`:
+//! glyphs of one advance, scaled alike, land at their columns.
 //!
 //! The grid: column `c` starts at `x = c × CELL_WIDTH`, row `r` at
 //! `y = r × LINE_HEIGHT`, and a row's text stands on the baseline
@@ -18,7 +23,7 @@
 
 mod anim;
 
-pub use anim::animated;
+pub use anim::{MAX_FRAMES, animated};
 
 use crate::ui::text::width;
 use ratatui::buffer::{Buffer, Cell};
@@ -248,6 +253,8 @@ fn push_runs(texts: &mut Vec<String>, row: u16, glyphs: &[Glyph]) {
 fn run(row: u16, glyphs: &[Glyph]) -> String {
     let mut xs = String::new();
     let mut text = String::new();
+    // Each character of the run and its column.
+    let mut chars: Vec<(u16, char)> = Vec::new();
     let mut last: Option<u16> = None;
     for g in glyphs {
         // A single blank cell between two glyphs of the run is kept, so the
@@ -257,13 +264,37 @@ fn run(row: u16, glyphs: &[Glyph]) -> String {
         {
             let _ = write!(xs, " {}", u32::from(prev + 1) * CELL_WIDTH);
             text.push(' ');
+            chars.push((prev + 1, ' '));
         }
         if !xs.is_empty() {
             xs.push(' ');
         }
         let _ = write!(xs, "{}", u32::from(g.col) * CELL_WIDTH);
         escape_into(&mut text, g.symbol);
+        chars.extend(g.symbol.chars().map(|c| (g.col, c)));
         last = Some(g.end());
+    }
+    let mut place = format!(r#"x="{xs}""#);
+    // A run of cells in a row that all come from one font, because they are
+    // printable ASCII (which every monospace font has) or all the same
+    // character, has glyphs of one advance: stretched to its cells'
+    // width, each glyph lands at its column. Written so when shorter.
+    let (start, first) = chars[0];
+    let contiguous = chars
+        .iter()
+        .enumerate()
+        .all(|(i, (col, _))| usize::from(*col) == usize::from(start) + i);
+    let ascii = chars.iter().all(|(_, c)| *c == ' ' || c.is_ascii_graphic());
+    let same = chars.iter().all(|(_, c)| *c == first) && width(&first.to_string()) == 1;
+    if chars.len() >= 2 && contiguous && (ascii || same) {
+        let fixed = format!(
+            r#"x="{}" textLength="{}" lengthAdjust="spacingAndGlyphs""#,
+            u32::from(start) * CELL_WIDTH,
+            chars.len() as u32 * CELL_WIDTH
+        );
+        if fixed.len() < place.len() {
+            place = fixed;
+        }
     }
     let ink = glyphs[0].ink;
     let mut classes = Vec::new();
@@ -283,7 +314,7 @@ fn run(row: u16, glyphs: &[Glyph]) -> String {
         }
     }
     let mut s = format!(
-        r#"<text x="{xs}" y="{}""#,
+        r#"<text {place} y="{}""#,
         u32::from(row) * LINE_HEIGHT + BASELINE
     );
     paint_attrs(&mut s, &classes, fill.as_deref());
@@ -318,7 +349,7 @@ fn head(cols: u16, rows: u16, css: &str) -> String {
     let mut s = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="-{MARGIN} -{MARGIN} {w} {h}" xml:space="preserve">
 <style>
-text{{font-family:{FONTS};font-size:{FONT_SIZE}px;white-space:pre;fill:{fg}}}
+text{{font-family:{FONTS};font-size:{FONT_SIZE}px;white-space:pre;font-kerning:none;font-variant-ligatures:none;fill:{fg}}}
 .b{{font-weight:bold}}.d{{opacity:.6}}.i{{font-style:italic}}.u{{text-decoration:underline}}.s{{text-decoration:line-through}}.u.s{{text-decoration:underline line-through}}
 "#,
         fg = PALETTE[7]

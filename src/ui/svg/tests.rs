@@ -34,7 +34,29 @@ fn every_glyph_sits_at_its_column() {
     let t = texts(&svg);
     assert_eq!(t[0], (vec![0, 9, 18, 27, 36, 45, 54], 13, "ab ●⣿│x".into()));
     assert_eq!(t[1], (vec![27, 36], 30, "n1".into()), "bold keeps the grid");
-    assert_eq!(t[2].0[0], 54, "after the bold run, the next starts at its column");
+    assert_eq!(
+        t[2].0[0], 54,
+        "after the bold run, the next starts at its column"
+    );
+}
+
+#[test]
+fn long_runs_of_one_font_are_stretched_to_their_cells() {
+    let mut b = buffer(44, 1);
+    b.set_string(0, 0, "all nodes following", Style::new());
+    b.set_string(21, 0, "────────────────", Style::new());
+    b.set_string(38, 0, "a→b ●", Style::new().bold());
+    let svg = still(&b);
+    assert!(svg.contains(
+        r#"<text x="0" textLength="171" lengthAdjust="spacingAndGlyphs" y="13">all nodes following</text>"#
+    ), "ASCII: {svg}");
+    assert!(svg.contains(
+        r#"<text x="189" textLength="144" lengthAdjust="spacingAndGlyphs" y="13">────────────────</text>"#
+    ), "one character repeated: {svg}");
+    assert!(
+        svg.contains(r#"<text x="342 351 360 369 378" y="13" class="b">a→b ●</text>"#),
+        "mixed fonts: {svg}"
+    );
 }
 
 #[test]
@@ -63,7 +85,10 @@ fn colours_become_classes_and_backgrounds_cell_rectangles() {
     b.set_string(3, 1, "x", Style::new().on_blue().red());
     b.set_string(5, 1, "sel", Style::new().reversed());
     let svg = still(&b);
-    assert!(svg.contains(r#"<text x="9 18" y="13" class="c2">ok</text>"#), "{svg}");
+    assert!(
+        svg.contains(r#"<text x="9 18" y="13" class="c2">ok</text>"#),
+        "{svg}"
+    );
     assert!(
         svg.contains(r#"<rect x="0" y="17" width="36" height="17" class="c4"/>"#),
         "one rectangle for the run of blue cells: {svg}"
@@ -111,19 +136,33 @@ fn an_animation_writes_what_frames_share_once() {
     assert_eq!(svg.matches(">header<").count(), 1);
     assert_eq!(svg.matches(">one<").count(), 1);
     assert_eq!(svg.matches(">two<").count(), 1);
-    // `one` shows in frames 0 and 2, `two` (and its red background) in frame 1.
+    // `one` shows in frames 0 and 2, `two` (and its red background) in
+    // frame 1. Keyframes are written to a tenth of a frame.
     assert!(svg.contains("animation-duration:1.5s"), "{svg}");
-    assert!(svg.contains(
-        "@keyframes k0{0%{visibility:visible}33.333%{visibility:hidden}66.667%{visibility:visible}100%{visibility:visible}}"
-    ), "{svg}");
-    assert!(svg.contains(
-        "@keyframes k1{0%{visibility:hidden}33.333%{visibility:visible}66.667%{visibility:hidden}100%{visibility:hidden}}"
-    ), "{svg}");
-    assert_eq!(svg.matches(r#"<g class="a a1">"#).count(), 2, "the rectangle and the text");
-    assert_eq!(svg.matches(r#"<g class="a a0 v">"#).count(), 1);
+    assert!(
+        svg.contains("@keyframes k0{0%,67%,100%{opacity:1}33%{opacity:0}}"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains(r#"<text class="a v" style="animation-name:k0" x="0 9 18" y="30">one</text>"#),
+        "a group of one is the element itself: {svg}"
+    );
+    assert!(
+        svg.contains(".g1{animation-name:k1}@keyframes k1{33%{opacity:1}0%,67%,100%{opacity:0}}"),
+        "{svg}"
+    );
+    assert_eq!(
+        svg.matches(r#"<g class="a g1">"#).count(),
+        2,
+        "the rectangle and the text"
+    );
     // Header outside any group: it is in every frame.
     let header = svg.find(">header<").unwrap();
-    assert!(svg[..header].rfind("<g class=").is_none_or(|g| svg[g..header].contains("</g>")));
+    assert!(
+        svg[..header]
+            .rfind("<g class=")
+            .is_none_or(|g| svg[g..header].contains("</g>"))
+    );
 }
 
 #[test]
@@ -133,7 +172,12 @@ fn frames_are_many_and_the_picture_stays_small() {
         .map(|i| {
             let mut b = buffer(120, 40);
             for row in 0..39 {
-                b.set_string(0, row, "│ the same text on every row of every frame │", Style::new());
+                b.set_string(
+                    0,
+                    row,
+                    "│ the same text on every row of every frame │",
+                    Style::new(),
+                );
             }
             b.set_string(0, 39, format!("t {i}"), Style::new());
             b
@@ -141,5 +185,8 @@ fn frames_are_many_and_the_picture_stays_small() {
         .collect();
     let one = still(&frames[0]).len();
     let all = animated(&frames, 0.25).len();
-    assert!(all < one + 200 * 200, "{all} bytes against {one} for one frame");
+    assert!(
+        all < one + 200 * 200,
+        "{all} bytes against {one} for one frame"
+    );
 }
