@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod overlays;
 pub mod panes;
 pub mod picker;
+pub mod plot;
 pub mod session;
 pub mod shot;
 pub mod svg;
