@@ -5,6 +5,7 @@
 
 mod check;
 mod list;
+mod pictures;
 mod playground;
 mod run;
 mod shot;
@@ -13,6 +14,7 @@ mod sweep;
 
 pub use check::check;
 pub use list::list;
+pub use pictures::picture;
 pub use playground::{LessonArgs, playground};
 pub use run::{RunArgs, report_json, report_text, run};
 pub use shot::{ShotArgs, shot, shot_output};

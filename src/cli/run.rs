@@ -31,6 +31,10 @@ pub struct RunArgs {
     /// seed, knobs and inputs (runs to where it stopped unless --for says).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["seed", "settings"])]
     pub replay: Option<PathBuf>,
+    /// Also draws the run's rates, totals and latencies over time into FILE
+    /// (SVG): the series of the lesson's metrics pane.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
 }
 
 pub fn run(dir: Option<&Path>, args: &RunArgs) -> Result<(), String> {
@@ -64,6 +68,9 @@ pub fn run(dir: Option<&Path>, args: &RunArgs) -> Result<(), String> {
         .or(recording.as_ref().map(|r| r.until))
         .unwrap_or(lesson.length);
     run.advance_to(until);
+    if let Some(path) = &args.svg {
+        super::pictures::write(path, &crate::ui::plot::run_chart(&run)?)?;
+    }
     let out = if args.json {
         report_json(&run, args.trace)
     } else {

@@ -1,9 +1,10 @@
 //! `splitbrain shot`: one screen drawn headless, as text, as text with its
-//! colours, or as an SVG picture.
+//! colours, or as an SVG picture; or a stretch of a run as an animated SVG.
 
 use super::{catalog, find_lesson, parse_duration, settings};
 use crate::sim::Time;
-use crate::ui::shot::{self as screen, ShotSpec};
+use crate::ui::session::SPEEDS;
+use crate::ui::shot::{self as screen, Clip, ShotSpec};
 use crate::ui::theme::Theme;
 use std::path::{Path, PathBuf};
 
@@ -29,12 +30,40 @@ pub struct ShotArgs {
     /// Writes an SVG picture with colours to FILE instead of printing text.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// Draws an animation (an SVG that loops) from this instant instead of one screen.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration,
+          requires_all = ["to", "svg"], conflicts_with = "at")]
+    pub from: Option<Time>,
+    /// The animation's last instant.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "from")]
+    pub to: Option<Time>,
+    /// The animation's frames per second.
+    #[arg(long, default_value_t = 2, requires = "from",
+          value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub fps: u32,
+    /// How fast the animation plays, as a multiple of real time: one of the
+    /// playground's speeds (0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100).
+    #[arg(long, value_name = "TIMES", default_value = "1", value_parser = parse_speed,
+          requires = "from")]
+    pub speed: usize,
     /// Prints the text followed by a grid of each cell's colour.
     #[arg(long, conflicts_with = "svg")]
     pub styles: bool,
     /// Draws without colour, as with NO_COLOR.
     #[arg(long)]
     pub no_color: bool,
+}
+
+/// A playback speed, as its index in the playground's list.
+fn parse_speed(s: &str) -> Result<usize, String> {
+    let t = s.trim().trim_end_matches(['x', '×']);
+    t.parse::<f64>()
+        .ok()
+        .and_then(|v| SPEEDS.iter().position(|f| *f == Some(v)))
+        .ok_or_else(|| {
+            let all: Vec<String> = SPEEDS.iter().flatten().map(|f| f.to_string()).collect();
+            format!("`{s}` is not a speed; use one of {}", all.join(", "))
+        })
 }
 
 fn parse_size(s: &str) -> Result<(u16, u16), String> {
@@ -78,7 +107,7 @@ pub fn shot_output(dir: Option<&Path>, args: &ShotArgs) -> Result<String, String
     let spec = ShotSpec {
         lesson: args.lesson.clone(),
         seed: args.seed,
-        at: args.at,
+        at: args.from.unwrap_or(args.at),
         width: args.size.0,
         height: args.size.1,
         settings,
@@ -89,7 +118,11 @@ pub fn shot_output(dir: Option<&Path>, args: &ShotArgs) -> Result<String, String
             Theme::default()
         },
     };
-    let app = screen::app_at(c, &spec)?;
+    let mut app = screen::app_at(c, &spec)?;
+    if let (Some(from), Some(to)) = (args.from, args.to) {
+        let clip = Clip::new(from, to, args.fps, args.speed)?;
+        return Ok(screen::animation(&mut app, &clip));
+    }
     let buf = screen::draw(&app);
     Ok(if args.svg.is_some() {
         screen::svg(&buf)

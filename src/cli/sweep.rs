@@ -6,7 +6,7 @@ use super::{catalog, find_lesson, settings};
 use crate::lesson::Lesson;
 use crate::sim::{Stat, Time};
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct SweepArgs {
@@ -42,6 +42,10 @@ pub struct SweepArgs {
     /// Prints one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also draws the table as a chart into FILE (SVG): a line per compared
+    /// value over the varied knob, where the lead changes marked.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
 }
 
 /// Builds the sweep `args` asks for, checking every name against the lesson.
@@ -132,6 +136,9 @@ pub fn sweep(dir: Option<&Path>, args: &SweepArgs) -> Result<(), String> {
     let spec = sweep_spec(&lesson, args)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let table = spec.run(&lesson, threads)?;
+    if let Some(path) = &args.svg {
+        super::pictures::write(path, &crate::ui::plot::sweep_chart(&lesson, &spec, &table)?)?;
+    }
     let out = if args.json {
         sweep_json(&lesson, &spec, &table)
     } else {

@@ -1,8 +1,9 @@
 //! Headless rendering: a screen drawn into a buffer and printed as text, as
 //! a compact style-tagged text (for snapshot tests), as ANSI, or as SVG that
-//! keeps the colours (for the book and the README).
+//! keeps the colours (for the book and the README), still or animated.
 
 use super::app::App;
+use super::session::SPEEDS;
 use super::theme::Theme;
 use crate::lesson::Catalog;
 use crate::lesson::ProgressStore;
@@ -66,6 +67,77 @@ pub fn draw(app: &App) -> Buffer {
     let mut buf = Buffer::empty(app.size);
     app.render(app.size, &mut buf);
     buf
+}
+
+/// An animation's timing: frames from the instant the app is at until `to`,
+/// `fps` of them for each second it plays, playing at `SPEEDS[speed]` times
+/// real time (so frames are `speed / fps` seconds of virtual time apart).
+#[derive(Clone, Copy, Debug)]
+pub struct Clip {
+    pub to: Time,
+    pub fps: u32,
+    pub speed: usize,
+}
+
+impl Clip {
+    /// The clip from `from` to `to`, checked: `to` is later, and there are
+    /// at most [`super::svg::MAX_FRAMES`] frames.
+    pub fn new(from: Time, to: Time, fps: u32, speed: usize) -> Result<Clip, String> {
+        if to <= from {
+            return Err(format!("--to {to} is not after --from {from}"));
+        }
+        if SPEEDS.get(speed).copied().flatten().is_none() {
+            return Err("an animation plays at one of the playground's speeds, not `max`".into());
+        }
+        let clip = Clip { to, fps, speed };
+        let frames = (to.0 - from.0) / clip.step().0 + 1;
+        let most = super::svg::MAX_FRAMES as u64;
+        if frames > most {
+            return Err(format!(
+                "{frames} frames from {from} to {to} at {fps} a second: at most {most}; \
+                 lower --fps, raise --speed or shorten the stretch"
+            ));
+        }
+        Ok(clip)
+    }
+
+    /// Virtual time between frames.
+    pub fn step(&self) -> Time {
+        let factor = SPEEDS[self.speed].unwrap_or(1.0);
+        Time((factor * 1e6 / f64::from(self.fps.max(1))).round().max(1.0) as u64)
+    }
+
+    /// The instants of the frames, from `from`.
+    pub fn instants(&self, from: Time) -> Vec<Time> {
+        let step = self.step();
+        (0..)
+            .map(|i| from + Time(step.0 * i))
+            .take_while(|t| *t <= self.to)
+            .collect()
+    }
+}
+
+/// The screens of an animation: the app as [`app_at`] left it, running (the
+/// header says so, at the clip's speed), drawn at each instant of `clip`.
+pub fn frames(app: &mut App, clip: &Clip) -> Vec<Buffer> {
+    let Some(from) = app.session().map(|s| s.now()) else {
+        return vec![draw(app)];
+    };
+    let mut out = Vec::new();
+    for t in clip.instants(from) {
+        if let Some(s) = app.session_mut() {
+            s.paused = false;
+            s.speed = clip.speed;
+            s.jump_to(t);
+        }
+        out.push(draw(app));
+    }
+    out
+}
+
+/// The animation as one looping SVG picture (see [`super::svg::animated`]).
+pub fn animation(app: &mut App, clip: &Clip) -> String {
+    super::svg::animated(&frames(app, clip), 1.0 / f64::from(clip.fps.max(1)))
 }
 
 /// Reads keys written as text: plain characters, and `<Tab>`, `<BackTab>`,
@@ -225,7 +297,8 @@ pub fn ansi(buf: &Buffer) -> String {
     out
 }
 
-/// The buffer as an SVG picture of a terminal, colours kept.
+/// The buffer as an SVG picture of a terminal, colours kept, each cell at
+/// its place in the grid (see [`super::svg`]).
 pub fn svg(buf: &Buffer) -> String {
-    anstyle_svg::Term::new().render_svg(&ansi(buf))
+    super::svg::still(buf)
 }
