@@ -58,12 +58,12 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
             .map_err(|e| format!("cannot record the session: {e}"))?;
         std::fs::write(path, json + "\n")
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        eprintln!(
+        super::out::error_line(&format!(
             "session recorded in {}; replay it with: splitbrain run {} --replay {}",
             path.display(),
             recording.lesson,
             path.display()
-        );
+        ));
     }
     Ok(())
 }
