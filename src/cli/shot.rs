@@ -59,7 +59,7 @@ pub fn shot(dir: Option<&Path>, args: &ShotArgs) -> Result<(), String> {
     match &args.svg {
         Some(path) => std::fs::write(path, out)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => print!("{out}"),
+        None => super::out::print(&out)?,
     }
     Ok(())
 }
@@ -89,7 +89,9 @@ pub fn shot_output(dir: Option<&Path>, args: &ShotArgs) -> Result<String, String
             Theme::default()
         },
     };
-    let app = screen::app_at(c, &spec)?;
+    let bar = super::bar::Bar::new("shot", spec.at);
+    let app = screen::app_at_telling(c, &spec, &|t| bar.set(t))?;
+    bar.finish();
     let buf = screen::draw(&app);
     Ok(if args.svg.is_some() {
         screen::svg(&buf)
