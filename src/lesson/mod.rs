@@ -13,7 +13,7 @@ mod sweep;
 
 pub use catalog::{
     Catalog, EMBEDDED, LESSON_LIMIT, RECORDING_LIMIT, duplicate_ids, lesson_files, load_file,
-    read_source,
+    read_source, write_atomically,
 };
 pub use error::{SourceError, line_col};
 pub use load::parse;
