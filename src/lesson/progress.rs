@@ -221,7 +221,7 @@ impl ProgressStore {
     /// The progress in file `path`; a missing file is an empty progress.
     pub fn open(path: impl Into<PathBuf>) -> ProgressStore {
         let path = path.into();
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read_file(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return ProgressStore::at(Some(path), Progress::default(), None);
@@ -326,7 +326,7 @@ impl ProgressStore {
 
     /// Under the lock: what is on disk now, merged with this progress, written.
     fn merge_and_write(&mut self, path: &Path) -> Result<(), String> {
-        let disk = match std::fs::read(path) {
+        let disk = match read_file(path) {
             Ok(bytes) => match serde_json::from_slice::<OnDisk>(&bytes) {
                 Ok(d) if d.version > FORMAT_VERSION => {
                     // A newer splitbrain wrote it since: never save over that.
@@ -399,6 +399,30 @@ fn write_atomically(path: &Path, progress: &Progress) -> Result<(), String> {
     text.push(b'\n');
     super::write_atomically(path, &text)
         .map_err(|e| format!("cannot save progress to {}: {e}", path.display()))
+}
+
+/// The largest progress file read; a bigger one is taken for damaged.
+const SIZE_LIMIT: u64 = 16 << 20;
+
+/// The file's bytes, if it is a regular file of a sensible size: a named
+/// pipe or a device in its place is not opened, so nothing blocks.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::other("it is not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(SIZE_LIMIT + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > SIZE_LIMIT {
+        return Err(Error::other(format!(
+            "it is larger than {} MiB",
+            SIZE_LIMIT >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 fn newer_warning(path: &Path, version: u32) -> String {
@@ -558,6 +582,25 @@ mod tests {
                 "progress.lock"
             ]
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_in_place_of_the_file_is_set_aside_not_waited_on() {
+        let dir = temp_dir("fifo");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("progress.json");
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return;
+        }
+        let mut s = ProgressStore::open(&path);
+        let w = s.warning.clone().expect("a warning");
+        assert!(w.contains("not a regular file"), "{w}");
+        s.progress.open("failover");
+        s.save().unwrap();
+        assert!(std::fs::metadata(&path).unwrap().is_file());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
