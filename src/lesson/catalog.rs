@@ -185,13 +185,19 @@ pub fn read_source(path: &Path, limit: u64) -> Result<String, SourceError> {
     if bytes.len() as u64 > limit {
         return Err(too_big(bytes.len() as u64));
     }
+    decode(&label, bytes)
+}
+
+/// `bytes` as UTF-8 text, or an error at the line and column of the first
+/// byte that is not (`file` names the source in it).
+pub fn decode(file: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
     String::from_utf8(bytes).map_err(|e| {
         let good = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
         let (line, col) = super::line_col(prefix, good);
         SourceError {
-            file: label.clone(),
+            file: file.to_string(),
             line,
             col,
             message: format!(

@@ -12,8 +12,8 @@ mod schema;
 mod sweep;
 
 pub use catalog::{
-    Catalog, EMBEDDED, LESSON_LIMIT, RECORDING_LIMIT, duplicate_ids, lesson_files, load_file,
-    read_source, write_atomically,
+    Catalog, EMBEDDED, LESSON_LIMIT, RECORDING_LIMIT, decode, duplicate_ids, lesson_files,
+    load_file, read_source, write_atomically,
 };
 pub use error::{SourceError, line_col};
 pub use load::parse;
