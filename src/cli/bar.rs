@@ -77,10 +77,12 @@ impl Bar {
             if self.start.elapsed() < DELAY {
                 return;
             }
+            // Counted from the start of the run, not from when the bar appears.
             let bar = ProgressBar::with_draw_target(
                 Some(self.total.as_micros().max(1)),
                 ProgressDrawTarget::stderr(),
-            );
+            )
+            .with_elapsed(self.start.elapsed());
             bar.set_style(
                 ProgressStyle::with_template(
                     "{prefix} {wide_bar} {percent:>3}%  {msg}  {elapsed} (about {eta} left)",
