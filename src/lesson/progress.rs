@@ -305,12 +305,9 @@ impl ProgressStore {
             match lock.try_write() {
                 Ok(_held) => return self.merge_and_write(&path),
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                Err(e) => {
-                    return Err(format!(
-                        "cannot save progress: cannot lock {}: {e}",
-                        lock_path.display()
-                    ));
-                }
+                // A file system without locks (some network ones): merging
+                // still keeps what another splitbrain saved before now.
+                Err(_) => return self.merge_and_write(&path),
             }
             if start.elapsed() >= self.lock_timeout {
                 return Err(format!(
