@@ -62,7 +62,12 @@ pub fn app_at_telling(
         app.open(id, spec.seed, &spec.settings)?;
         if let Some(s) = app.session_mut() {
             s.paused = true;
+            // A shot rarely goes back (only a seeking key does, and that
+            // replays from the start): no copies of the state on the way,
+            // which in a long run are what memory goes on.
+            s.run.set_checkpointing(false);
             s.jump_telling(spec.at, done);
+            s.run.set_checkpointing(true);
         }
     }
     for key in &spec.keys {

@@ -229,6 +229,10 @@ impl Host for RealTerminal {
     }
 
     fn resume(&mut self) -> io::Result<()> {
+        // Set it all again even if it was never given back: after a
+        // `kill -STOP`, which cannot be caught, the shell may have put the
+        // terminal back in line mode before `fg`.
+        ACTIVE.store(false, Ordering::SeqCst);
         take_over()
     }
 }
