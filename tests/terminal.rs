@@ -136,6 +136,23 @@ impl Pty {
         s.rsplit(')').next()?.trim().chars().next()
     }
 
+    /// Puts the terminal in line mode, as a shell does when a job stops.
+    fn set_line_mode(&self) {
+        // SAFETY: changes the settings of the terminal this struct owns.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            check(
+                libc::tcgetattr(self.master.as_raw_fd(), &mut t),
+                "tcgetattr",
+            );
+            t.c_lflag |= libc::ICANON | libc::ECHO;
+            check(
+                libc::tcsetattr(self.master.as_raw_fd(), libc::TCSANOW, &t),
+                "tcsetattr",
+            );
+        }
+    }
+
     /// Whether the terminal is in line mode (canonical input, echo).
     fn line_mode(&self) -> bool {
         // SAFETY: reads the settings of the terminal this struct owns.
@@ -313,6 +330,15 @@ fn suspending_gives_the_terminal_back_and_fg_takes_it_again() {
         wait("raw mode again", || !p.line_mode());
         assert_ne!(p.state(), Some('T'));
     }
+    // SIGSTOP cannot be caught: the shell takes the terminal back to line
+    // mode, and `fg` must set it up again all the same.
+    p.signal(libc::SIGSTOP);
+    wait("SIGSTOP to stop the program", || p.state() == Some('T'));
+    p.set_line_mode();
+    let from = p.output_len();
+    p.signal(libc::SIGCONT);
+    p.wait_for(from, DRAWN, "a redraw after SIGSTOP");
+    wait("raw mode after SIGSTOP", || !p.line_mode());
     // And it still answers keys: `q` quits without Enter.
     p.send("q");
     assert!(p.wait_exit().success());

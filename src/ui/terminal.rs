@@ -232,7 +232,10 @@ impl Host for RealTerminal {
         // Set it all again even if it was never given back: after a
         // `kill -STOP`, which cannot be caught, the shell may have put the
         // terminal back in line mode before `fg`.
+        // (crossterm skips enabling raw mode it believes it enabled, so it
+        // is told it is off first.)
         ACTIVE.store(false, Ordering::SeqCst);
+        let _ = disable_raw_mode();
         take_over()
     }
 }
