@@ -98,7 +98,7 @@ fn event(rng: &mut Rng) -> Ev {
             rng.below(70) as u16,
             rng.below(2) == 0,
         ),
-        12 => Ev::Resize(1 + rng.below(219) as u16, 1 + rng.below(79) as u16),
+        12 => Ev::Resize(rng.below(220) as u16, rng.below(80) as u16),
         _ => Ev::Frame(rng.below(400)),
     }
 }
