@@ -2,8 +2,8 @@
 //! recordings and `--keys` strings. Whatever comes in, the answer is a
 //! lesson, a recording or keys that then run, or errors that point inside
 //! the text; never a panic or a hang. Each property runs a fixed number of
-//! cases (below), from proptest's fixed seed, so CI runs the same cases
-//! every time; `PROPTEST_CASES=N` runs more by hand.
+//! cases (below) from a fixed seed, so CI runs the same cases every time;
+//! `PROPTEST_CASES=N` runs more by hand, `PROPTEST_RNG_SEED=S` others.
 
 use proptest::prelude::*;
 use splitbrain::lesson::{Catalog, EMBEDDED, Run, SourceError, decode, parse, parse_recording};
@@ -20,12 +20,20 @@ fn config(cases: u32) -> ProptestConfig {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(cases);
+    let defaults = ProptestConfig::default();
+    // The same cases on every run, unless PROPTEST_RNG_SEED asks for others.
+    let rng_seed = if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
+        defaults.rng_seed
+    } else {
+        proptest::test_runner::RngSeed::Fixed(0x5eed_0014)
+    };
     ProptestConfig {
         cases,
+        rng_seed,
         // Shrinking a mangled file rarely helps read it; the case is printed.
         max_shrink_iters: 64,
         failure_persistence: None,
-        ..ProptestConfig::default()
+        ..defaults
     }
 }
 
