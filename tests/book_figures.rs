@@ -423,10 +423,10 @@ fn shown_outputs(chapter: &str) -> Vec<(String, Vec<String>)> {
 fn every_output_a_chapter_shows_is_what_its_command_prints() {
     let mut pairs = Vec::new();
     for p in chapters() {
-        if let Ok(only) = std::env::var("SPLITBRAIN_FIGURES_ONLY") {
-            if !p.to_string_lossy().contains(&only) {
-                continue;
-            }
+        if let Ok(only) = std::env::var("SPLITBRAIN_FIGURES_ONLY")
+            && !p.to_string_lossy().contains(&only)
+        {
+            continue;
         }
         let text = std::fs::read_to_string(&p).unwrap();
         for (command, shown) in shown_outputs(&text) {

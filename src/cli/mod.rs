@@ -3,8 +3,10 @@
 //! they share: the catalog, finding a lesson, knob settings, and reading
 //! durations from the command line.
 
+mod bar;
 mod check;
 mod list;
+pub mod out;
 mod pictures;
 mod playground;
 mod run;

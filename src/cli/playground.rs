@@ -4,7 +4,8 @@
 
 use super::{catalog, find_lesson, settings};
 use crate::lesson::ProgressStore;
-use crate::ui::{app::App, terminal, theme::Theme};
+use crate::ui::app::{App, write_recording};
+use crate::ui::{terminal, theme::Theme};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ pub struct LessonArgs {
     /// Sets a knob at the start, e.g. --set breaker=on.
     #[arg(long = "set", value_name = "KNOB=VALUE")]
     pub settings: Vec<String>,
-    /// On quitting, writes the session (seed, knobs, every input) to FILE,
+    /// Writes the session (seed, knobs, every input) to FILE as it goes,
     /// for `splitbrain run <LESSON> --replay FILE`.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
@@ -35,6 +36,9 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
         }
         None => None,
     };
+    if let Some(path) = &args.record {
+        check_writable(path)?;
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(
             "the playground needs a terminal; for output to a pipe or file use \
@@ -46,6 +50,9 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
     if let Some((id, settings)) = opening {
         app.open(&id, args.seed, &settings)?;
     }
+    if let Some(path) = &args.record {
+        app.record_to(path.clone());
+    }
     let app = terminal::run_in_terminal(app)?;
     if let Some(path) = &args.record {
         let Some(recording) = app.recording() else {
@@ -54,16 +61,35 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
                 path.display()
             ));
         };
-        let json = serde_json::to_string_pretty(&recording)
-            .map_err(|e| format!("cannot record the session: {e}"))?;
-        std::fs::write(path, json + "\n")
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        eprintln!(
+        write_recording(path, &recording)?;
+        super::out::error_line(&format!(
             "session recorded in {}; replay it with: splitbrain run {} --replay {}",
             path.display(),
             recording.lesson,
             path.display()
-        );
+        ));
     }
+    Ok(())
+}
+
+/// Whether a recording can be written to `path`, found out before the
+/// session starts rather than when it ends: the file must be creatable in
+/// its directory (it is written there first, then renamed over `path`).
+fn check_writable(path: &Path) -> Result<(), String> {
+    let fail = |why: String| format!("cannot record to {}: {why}", path.display());
+    if path.is_dir() {
+        return Err(fail("it is a directory".into()));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let probe = dir.join(format!(".splitbrain-record-probe-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|e| fail(format!("cannot create a file in {}: {e}", dir.display())))?;
+    let _ = std::fs::remove_file(&probe);
     Ok(())
 }

@@ -1,8 +1,12 @@
 //! `splitbrain run`: a lesson run headless with its script (or a recorded
 //! session replayed), then its metrics and objectives as text or JSON.
 
-use super::{catalog, find_lesson, parse_duration, settings};
-use crate::lesson::{Run, Status};
+use super::bar::{self, Bar};
+use super::{catalog, errors_text, find_lesson, out, parse_duration, settings};
+use crate::lesson::{
+    JsonStep, Lesson, RECORDING_LIMIT, ReplayError, Run, Status, parse_recording, position,
+    read_source,
+};
 use crate::sim::{MetricKind, Stat, Time};
 use crate::ui::text::report_number;
 use std::fmt::Write;
@@ -40,19 +44,43 @@ pub struct RunArgs {
 pub fn run(dir: Option<&Path>, args: &RunArgs) -> Result<(), String> {
     let c = catalog(dir)?;
     let lesson = find_lesson(&c, &args.lesson)?;
-    let recording = args.replay.as_deref().map(read_recording).transpose()?;
-    let mut run = match &recording {
-        Some(r) => {
-            if r.lesson != lesson.id {
-                return Err(format!(
-                    "the recording is of lesson `{}`, not `{}`",
-                    r.lesson, lesson.id
-                ));
+    let recording = args
+        .replay
+        .as_deref()
+        .map(|p| read_recording(p, &lesson))
+        .transpose()?;
+    let until = args
+        .duration
+        .or(recording.as_ref().map(|(_, _, r)| r.until))
+        .unwrap_or(lesson.length);
+    let mut out = out::Stdout::new();
+    // A text trace is written as the run goes, not kept to the end.
+    let stream = args.trace && !args.json;
+    let bar = if stream {
+        Bar::hidden()
+    } else {
+        Bar::new(format!("run {}", lesson.id), until)
+    };
+    let mut each = |run: &mut Run| -> Result<(), String> {
+        bar.set(run.now());
+        if stream {
+            for line in run.take_trace_lines() {
+                out.write(&line)?;
+                out.write("\n")?;
             }
+        }
+        Ok(())
+    };
+    let mut run = match &recording {
+        Some((path, text, r)) => {
             let knobs: Vec<_> = r.knobs.clone().into_iter().collect();
             let mut run = Run::new(lesson.clone(), r.seed, &knobs, args.trace)?;
             run.set_checkpointing(false);
-            run.replay(&r.log)?;
+            // Inputs after where the run is to stop are not played.
+            let mut log = r.log.clone();
+            log.inputs.retain(|i| i.at <= until);
+            run.replay_in_slices(&log, bar::SLICE, &mut each)
+                .map_err(|e| replay_error(path, text, e))?;
             run
         }
         None => {
@@ -63,34 +91,54 @@ pub fn run(dir: Option<&Path>, args: &RunArgs) -> Result<(), String> {
             run
         }
     };
-    let until = args
-        .duration
-        .or(recording.as_ref().map(|r| r.until))
-        .unwrap_or(lesson.length);
-    run.advance_to(until);
+    run.advance_in_slices(until, bar::SLICE, &mut each)?;
+    bar.finish();
     if let Some(path) = &args.svg {
         super::pictures::write(path, &crate::ui::plot::run_chart(&run)?)?;
     }
-    let out = if args.json {
-        report_json(&run, args.trace)
+    if args.json {
+        out.write(&report_json(&run, args.trace))?;
     } else {
-        report_text(&run, args.trace)
-    };
-    print!("{out}");
-    Ok(())
+        if stream {
+            for line in run.take_trace_lines() {
+                out.write(&line)?;
+                out.write("\n")?;
+            }
+            out.write("\n")?;
+        }
+        out.write(&report_text(&run, false))?;
+    }
+    out.finish()
 }
 
-fn read_recording(path: &Path) -> Result<crate::lesson::Recording, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}:{}:{}: not a session recording: {e}",
-            path.display(),
-            e.line(),
-            e.column()
+/// A recording read and checked against `lesson`, with its path and text
+/// (for placing errors found while it replays).
+fn read_recording(
+    path: &Path,
+    lesson: &Lesson,
+) -> Result<(String, String, crate::lesson::Recording), String> {
+    let label = path.display().to_string();
+    let text = read_source(path, RECORDING_LIMIT).map_err(|e| e.to_string())?;
+    let r = parse_recording(&label, &text, lesson).map_err(|e| errors_text(&e))?;
+    Ok((label, text, r))
+}
+
+fn replay_error(path: &str, text: &str, e: ReplayError) -> String {
+    match e {
+        ReplayError::Events { index, .. } => position(
+            path,
+            text,
+            &[
+                JsonStep::Key("log".into()),
+                JsonStep::Key("inputs".into()),
+                JsonStep::Index(index),
+                JsonStep::Key("after_events".into()),
+            ],
+            e.to_string(),
         )
-    })
+        .to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// Every metric as one line of text.

@@ -88,7 +88,7 @@ pub fn shot(dir: Option<&Path>, args: &ShotArgs) -> Result<(), String> {
     match &args.svg {
         Some(path) => std::fs::write(path, out)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => print!("{out}"),
+        None => super::out::print(&out)?,
     }
     Ok(())
 }
@@ -118,7 +118,9 @@ pub fn shot_output(dir: Option<&Path>, args: &ShotArgs) -> Result<String, String
             Theme::default()
         },
     };
-    let mut app = screen::app_at(c, &spec)?;
+    let bar = super::bar::Bar::new("shot", spec.at);
+    let mut app = screen::app_at_telling(c, &spec, &|t| bar.set(t))?;
+    bar.finish();
     if let (Some(from), Some(to)) = (args.from, args.to) {
         let clip = Clip::new(from, to, args.fps, args.speed)?;
         return Ok(screen::animation(&mut app, &clip));

@@ -9,8 +9,7 @@ use std::path::Path;
 pub fn show(dir: Option<&Path>, id: &str) -> Result<(), String> {
     let c = catalog(dir)?;
     let lesson = find_lesson(&c, id)?;
-    print!("{}", describe(&lesson));
-    Ok(())
+    super::out::print(&describe(&lesson))
 }
 
 /// Everything a learner or teacher needs to know to run a lesson headless.

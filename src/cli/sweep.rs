@@ -135,7 +135,9 @@ pub fn sweep(dir: Option<&Path>, args: &SweepArgs) -> Result<(), String> {
     let lesson = find_lesson(&c, &args.lesson)?;
     let spec = sweep_spec(&lesson, args)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let table = spec.run(&lesson, threads)?;
+    let bar = super::bar::Bar::new(format!("sweep {}", lesson.id), spec.work(&lesson));
+    let table = spec.run_telling(&lesson, threads, &|t| bar.add(t))?;
+    bar.finish();
     if let Some(path) = &args.svg {
         super::pictures::write(path, &crate::ui::plot::sweep_chart(&lesson, &spec, &table)?)?;
     }
@@ -144,7 +146,7 @@ pub fn sweep(dir: Option<&Path>, args: &SweepArgs) -> Result<(), String> {
     } else {
         sweep_text(&lesson, &spec, &table)
     };
-    print!("{out}");
+    super::out::print(&out)?;
     Ok(())
 }
 

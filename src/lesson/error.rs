@@ -13,16 +13,34 @@ pub struct SourceError {
 
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A message may quote the file, control characters and all: they
+        // are shown escaped, as `\u{1b}`, so the reader sees what is there.
+        let file = visible(&self.file);
+        let message = visible(&self.message);
         if self.line == 0 {
             // Not about a place in the file: it could not be read at all.
-            write!(f, "{}: {}", self.file, self.message)
+            write!(f, "{file}: {message}")
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file, self.line, self.col, self.message
-            )
+            write!(f, "{file}:{}:{}: {message}", self.line, self.col)
         }
+    }
+}
+
+/// `text` with its control characters written as escapes.
+fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
     }
 }
 
@@ -57,6 +75,17 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn control_characters_in_a_message_are_shown_escaped() {
+        let e = super::SourceError {
+            file: "a\u{1b}.toml".into(),
+            line: 2,
+            col: 3,
+            message: "`\u{7}` is odd".into(),
+        };
+        assert_eq!(e.to_string(), "a\\u{1b}.toml:2:3: `\\u{7}` is odd");
+    }
+
     #[test]
     fn counts_lines_and_columns_from_one() {
         let text = "a = 1\nbé = 2\n";

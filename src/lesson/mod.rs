@@ -6,16 +6,21 @@ mod error;
 mod load;
 mod objective;
 mod progress;
+mod recording;
 mod run;
 mod schema;
 mod sweep;
 
-pub use catalog::{Catalog, EMBEDDED, lesson_files, load_file};
+pub use catalog::{
+    Catalog, EMBEDDED, LESSON_LIMIT, RECORDING_LIMIT, decode, duplicate_ids, lesson_files,
+    load_file, read_source, write_atomically,
+};
 pub use error::{SourceError, line_col};
 pub use load::parse;
 pub use objective::{Comparison, Condition, Objective, Status, Verdict, Window};
 pub use progress::{LessonProgress, Mark, Progress, ProgressStore};
-pub use run::{InputLog, LoggedInput, Recording, Run};
+pub use recording::{Step as JsonStep, lesson_hash, locate, parse_recording, position};
+pub use run::{InputLog, LoggedInput, Recording, ReplayError, Run, SLICE};
 pub use sweep::{Across, Axis, Sweep, SweepTable};
 
 use crate::scenarios::{KnobKind, NodeDef, ScenarioSpec};
@@ -26,14 +31,20 @@ use std::collections::BTreeMap;
 #[derive(Clone)]
 pub struct Lesson {
     pub id: String,
+    /// Line and column of the id in the file, for errors about it.
+    pub id_at: (usize, usize),
     pub title: String,
     pub chapter: String,
     pub order: u32,
     pub summary: String,
     /// Where it was read from (a path, or `embedded:<file>`).
     pub source: String,
+    /// A hash of the file's text, kept in recordings (see [`recording::lesson_hash`]).
+    pub hash: String,
     pub scenario: &'static ScenarioSpec,
     pub length: Time,
+    /// Line and column of the length in the file.
+    pub length_at: (usize, usize),
     pub seed: u64,
     pub intro: String,
     pub nodes: Vec<NodeDef>,

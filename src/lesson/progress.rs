@@ -8,16 +8,29 @@
 //! told where it went. Unknown fields are ignored; a file written by a newer
 //! version of the format is read as far as it is understood but never saved
 //! over, so nothing a newer splitbrain recorded is lost.
+//!
+//! Several splitbrains may share the file (two terminals, one data
+//! directory). Each save takes an advisory lock on `progress.lock` beside
+//! it, reads what is on disk then, merges it with this program's progress
+//! (nothing is ever forgotten: objectives met and lessons opened are
+//! joined, the most hints seen counts, and an answer given here since the
+//! last save wins over the one on disk) and writes the result before it
+//! lets go. A lock that cannot be had within [`LOCK_TIMEOUT`] is an error
+//! that says so; the progress stays in memory and the next save tries again.
 
 use super::Lesson;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// The version of the file format this program writes.
 pub const FORMAT_VERSION: u32 = 1;
 const FILE_NAME: &str = "progress.json";
+/// The file locked while the progress is read, merged and written.
+pub const LOCK_NAME: &str = "progress.lock";
+/// How long a save waits for another splitbrain to finish its own.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Serialize, Deserialize, Default, Clone, Debug, PartialEq)]
 pub struct Progress {
@@ -165,6 +178,10 @@ impl Progress {
 pub struct ProgressStore {
     path: Option<PathBuf>,
     pub progress: Progress,
+    /// The progress as last read from or written to the file: what has
+    /// changed since is this program's, and wins in a merge.
+    base: Progress,
+    lock_timeout: Duration,
     /// Something the learner should know about the file (it was set aside,
     /// or cannot be saved), in one sentence.
     pub warning: Option<String>,
@@ -173,10 +190,16 @@ pub struct ProgressStore {
 impl ProgressStore {
     /// Progress kept only in memory.
     pub fn memory() -> ProgressStore {
+        ProgressStore::at(None, Progress::default(), None)
+    }
+
+    fn at(path: Option<PathBuf>, progress: Progress, warning: Option<String>) -> ProgressStore {
         ProgressStore {
-            path: None,
-            progress: Progress::default(),
-            warning: None,
+            path,
+            base: progress.clone(),
+            progress,
+            lock_timeout: LOCK_TIMEOUT,
+            warning,
         }
     }
 
@@ -198,34 +221,20 @@ impl ProgressStore {
     /// The progress in file `path`; a missing file is an empty progress.
     pub fn open(path: impl Into<PathBuf>) -> ProgressStore {
         let path = path.into();
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read_file(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return ProgressStore {
-                    path: Some(path),
-                    progress: Progress::default(),
-                    warning: None,
-                };
+                return ProgressStore::at(Some(path), Progress::default(), None);
             }
             Err(e) => return ProgressStore::set_aside(path, &e.to_string()),
         };
         match serde_json::from_slice::<OnDisk>(&bytes) {
-            Ok(d) if d.version > FORMAT_VERSION => ProgressStore {
-                warning: Some(format!(
-                    "{} was written by a newer splitbrain (format {}, this one knows {}), so \
-                     it is read as far as possible and progress from this session will not be saved.",
-                    path.display(),
-                    d.version,
-                    FORMAT_VERSION
-                )),
-                path: None,
-                progress: Progress { lessons: d.lessons },
-            },
-            Ok(d) => ProgressStore {
-                path: Some(path),
-                progress: Progress { lessons: d.lessons },
-                warning: None,
-            },
+            Ok(d) if d.version > FORMAT_VERSION => ProgressStore::at(
+                None,
+                Progress { lessons: d.lessons },
+                Some(newer_warning(&path, d.version)),
+            ),
+            Ok(d) => ProgressStore::at(Some(path), Progress { lessons: d.lessons }, None),
             Err(e) => ProgressStore::set_aside(path, &e.to_string()),
         }
     }
@@ -238,25 +247,25 @@ impl ProgressStore {
             .find(|p| std::fs::symlink_metadata(p).is_err())
             .expect("an unbounded range has a free name");
         match std::fs::rename(&path, &aside) {
-            Ok(()) => ProgressStore {
-                warning: Some(format!(
+            Ok(()) => ProgressStore::at(
+                Some(path.clone()),
+                Progress::default(),
+                Some(format!(
                     "Progress file {} could not be read ({why}); it was moved to {} and progress starts afresh.",
                     path.display(),
                     aside.display()
                 )),
-                path: Some(path),
-                progress: Progress::default(),
-            },
-            Err(e) => ProgressStore {
-                warning: Some(format!(
+            ),
+            Err(e) => ProgressStore::at(
+                None,
+                Progress::default(),
+                Some(format!(
                     "Progress file {} could not be read ({why}) nor moved to {} ({e}), so it is left \
                      alone and progress will not be saved.",
                     path.display(),
                     aside.display()
                 )),
-                path: None,
-                progress: Progress::default(),
-            },
+            ),
         }
     }
 
@@ -264,9 +273,11 @@ impl ProgressStore {
         self.path.as_deref()
     }
 
-    /// Writes the progress to its file, atomically; does nothing in memory.
+    /// Writes the progress to its file, atomically, merged with whatever
+    /// another splitbrain saved there meanwhile, under the lock; does
+    /// nothing in memory. Afterwards `progress` holds the merged progress.
     pub fn save(&mut self) -> Result<(), String> {
-        let Some(path) = &self.path else {
+        let Some(path) = self.path.clone() else {
             return Ok(());
         };
         let dir = match path.parent() {
@@ -275,35 +286,148 @@ impl ProgressStore {
         };
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let on_disk = OnDisk {
-            version: FORMAT_VERSION,
-            lessons: self.progress.lessons.clone(),
-        };
-        let mut text = serde_json::to_vec_pretty(&on_disk).map_err(|e| e.to_string())?;
-        text.push(b'\n');
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| FILE_NAME.to_string());
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&text)?;
-            f.flush()?;
-            f.sync_all()?;
-            drop(f);
-            std::fs::rename(&tmp, path)?;
-            // Make the rename itself durable where directories can be synced.
-            if let Ok(d) = std::fs::File::open(&dir) {
-                let _ = d.sync_all();
+        let lock_path = dir.join(LOCK_NAME);
+        let lock_file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| {
+                format!(
+                    "cannot save progress: cannot open {}: {e}",
+                    lock_path.display()
+                )
+            })?;
+        let mut lock = fd_lock::RwLock::new(lock_file);
+        let start = Instant::now();
+        loop {
+            match lock.try_write() {
+                Ok(_held) => return self.merge_and_write(&path),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                // A file system without locks (some network ones): merging
+                // still keeps what another splitbrain saved before now.
+                Err(_) => return self.merge_and_write(&path),
             }
-            Ok(())
-        };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("cannot save progress to {}: {e}", path.display())
-        })
+            if start.elapsed() >= self.lock_timeout {
+                return Err(format!(
+                    "cannot save progress: another splitbrain has held {} for over {} s; \
+                     progress is kept and saved with the next change",
+                    lock_path.display(),
+                    self.lock_timeout.as_secs_f64()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
+
+    /// Under the lock: what is on disk now, merged with this progress, written.
+    fn merge_and_write(&mut self, path: &Path) -> Result<(), String> {
+        let disk = match read_file(path) {
+            Ok(bytes) => match serde_json::from_slice::<OnDisk>(&bytes) {
+                Ok(d) if d.version > FORMAT_VERSION => {
+                    // A newer splitbrain wrote it since: never save over that.
+                    self.warning = Some(newer_warning(path, d.version));
+                    self.path = None;
+                    return Err(format!(
+                        "progress not saved: {} was written by a newer splitbrain meanwhile",
+                        path.display()
+                    ));
+                }
+                Ok(d) => Progress { lessons: d.lessons },
+                Err(e) => {
+                    // Damaged since it was read: set aside as at opening.
+                    let aside = ProgressStore::set_aside(path.to_path_buf(), &e.to_string());
+                    if aside.path.is_none() {
+                        return Err(aside.warning.unwrap_or_default());
+                    }
+                    self.warning = aside.warning;
+                    Progress::default()
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Progress::default(),
+            Err(e) => {
+                return Err(format!(
+                    "cannot save progress: cannot read {}: {e}",
+                    path.display()
+                ));
+            }
+        };
+        let merged = merge(&self.base, &self.progress, &disk);
+        write_atomically(path, &merged)?;
+        self.base = merged.clone();
+        self.progress = merged;
+        Ok(())
+    }
+
+    #[cfg(test)]
+    fn with_lock_timeout(mut self, t: Duration) -> ProgressStore {
+        self.lock_timeout = t;
+        self
+    }
+}
+
+/// `ours` (which was `base` when last read or written) joined with `disk`.
+fn merge(base: &Progress, ours: &Progress, disk: &Progress) -> Progress {
+    let mut out = disk.clone();
+    for (id, mine) in &ours.lessons {
+        let was = base.lessons.get(id);
+        let l = out.lessons.entry(id.clone()).or_default();
+        l.opened |= mine.opened;
+        l.objectives_met.extend(mine.objectives_met.iter().cloned());
+        l.hints_used = l.hints_used.max(mine.hints_used);
+        for (q, right) in &mine.questions {
+            let answered_here = was.and_then(|w| w.questions.get(q)) != Some(right);
+            if answered_here || !l.questions.contains_key(q) {
+                l.questions.insert(q.clone(), *right);
+            }
+        }
+    }
+    out
+}
+
+/// The progress written to its file (see [`super::write_atomically`]).
+fn write_atomically(path: &Path, progress: &Progress) -> Result<(), String> {
+    let on_disk = OnDisk {
+        version: FORMAT_VERSION,
+        lessons: progress.lessons.clone(),
+    };
+    let mut text = serde_json::to_vec_pretty(&on_disk).map_err(|e| e.to_string())?;
+    text.push(b'\n');
+    super::write_atomically(path, &text)
+        .map_err(|e| format!("cannot save progress to {}: {e}", path.display()))
+}
+
+/// The largest progress file read; a bigger one is taken for damaged.
+const SIZE_LIMIT: u64 = 16 << 20;
+
+/// The file's bytes, if it is a regular file of a sensible size: a named
+/// pipe or a device in its place is not opened, so nothing blocks.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::other("it is not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(SIZE_LIMIT + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > SIZE_LIMIT {
+        return Err(Error::other(format!(
+            "it is larger than {} MiB",
+            SIZE_LIMIT >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+fn newer_warning(path: &Path, version: u32) -> String {
+    format!(
+        "{} was written by a newer splitbrain (format {version}, this one knows {FORMAT_VERSION}), so \
+         it is read as far as possible and progress from this session will not be saved.",
+        path.display(),
+    )
 }
 
 fn corrupt_name(path: &Path, i: u32) -> PathBuf {
@@ -405,8 +529,11 @@ mod tests {
         let again = ProgressStore::open(&path);
         assert!(again.warning.is_none());
         assert_eq!(again.progress, s.progress);
-        // Saving leaves nothing but the file behind.
-        assert_eq!(files(path.parent().unwrap()), vec!["progress.json"]);
+        // Saving leaves nothing but the file (and the lock) behind.
+        assert_eq!(
+            files(path.parent().unwrap()),
+            vec!["progress.json", "progress.lock"]
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -446,8 +573,31 @@ mod tests {
         );
         assert_eq!(
             files(&dir),
-            vec!["progress.json.corrupt", "progress.json.corrupt-2"]
+            vec![
+                "progress.json.corrupt",
+                "progress.json.corrupt-2",
+                "progress.lock"
+            ]
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_in_place_of_the_file_is_set_aside_not_waited_on() {
+        let dir = temp_dir("fifo");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("progress.json");
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return;
+        }
+        let mut s = ProgressStore::open(&path);
+        let w = s.warning.clone().expect("a warning");
+        assert!(w.contains("not a regular file"), "{w}");
+        s.progress.open("failover");
+        s.save().unwrap();
+        assert!(std::fs::metadata(&path).unwrap().is_file());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -497,14 +647,68 @@ mod tests {
         // The target is a non-empty directory, so the final rename fails.
         let path = dir.join("progress.json");
         std::fs::create_dir_all(path.join("x")).unwrap();
-        let mut s = ProgressStore {
-            path: Some(path.clone()),
-            progress: Progress::default(),
-            warning: None,
-        };
+        let mut s = ProgressStore::at(Some(path.clone()), Progress::default(), None);
         s.progress.open("a");
         assert!(s.save().is_err());
-        assert_eq!(files(&dir), vec!["progress.json"]);
+        assert_eq!(files(&dir), vec!["progress.json", "progress.lock"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn two_stores_on_one_file_keep_each_others_progress() {
+        let dir = temp_dir("merge");
+        let path = dir.join("progress.json");
+        // Both open the file before either saves, as two terminals would.
+        let mut a = ProgressStore::open(&path);
+        let mut b = ProgressStore::open(&path);
+        a.progress.hints("flaky-dependency", 1);
+        a.progress.answered("flaky-dependency", "q1", false);
+        a.save().unwrap();
+        b.progress.hints("failover", 2);
+        b.progress.objective_met("failover", "no-split-brain");
+        b.save().unwrap();
+        // A changes its answer; B's later save must not undo that.
+        a.progress.answered("flaky-dependency", "q1", true);
+        a.save().unwrap();
+        b.progress.hints("failover", 3);
+        b.save().unwrap();
+        let on_disk = ProgressStore::open(&path).progress;
+        let f = on_disk.get("flaky-dependency").expect("A's lesson kept");
+        assert_eq!(f.hints_used, 1);
+        assert_eq!(f.questions.get("q1"), Some(&true));
+        let g = on_disk.get("failover").expect("B's lesson kept");
+        assert_eq!(g.hints_used, 3);
+        assert!(g.objectives_met.contains("no-split-brain"));
+        // Each store now knows the other's progress too.
+        assert_eq!(b.progress, on_disk);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_save_waits_for_the_lock_and_then_says_why_it_gave_up() {
+        let dir = temp_dir("lock");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("progress.json");
+        let held = std::fs::File::create(dir.join(LOCK_NAME)).unwrap();
+        let mut other = fd_lock::RwLock::new(held);
+        let guard = other.write().unwrap();
+        let mut s = ProgressStore::open(&path).with_lock_timeout(Duration::from_millis(200));
+        s.progress.open("failover");
+        let started = Instant::now();
+        let e = s.save().unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        assert!(e.contains("another splitbrain has held"), "{e}");
+        assert!(e.contains(LOCK_NAME), "{e}");
+        assert!(!path.exists());
+        // Once the lock is free, the next save goes through.
+        drop(guard);
+        s.save().unwrap();
+        assert!(
+            ProgressStore::open(&path)
+                .progress
+                .get("failover")
+                .is_some()
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

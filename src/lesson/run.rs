@@ -9,6 +9,10 @@ use crate::sim::{Cluster, Input, KnobValue, Time, TimedInput};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The virtual time a headless run goes through between two looks at it
+/// from outside (see [`Run::advance_in_slices`]).
+pub const SLICE: Time = Time::secs(1);
+
 /// Checkpoints kept at most; past this, every other one is dropped and the
 /// spacing doubles, so memory stays bounded however long the run.
 const MAX_CHECKPOINTS: usize = 32;
@@ -45,11 +49,51 @@ pub struct LoggedInput {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Recording {
     pub lesson: String,
+    /// The hash of the lesson file it was recorded on (recordings made
+    /// before it was kept have none, and are replayed on trust).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson_hash: Option<String>,
     pub seed: u64,
     pub knobs: BTreeMap<String, KnobValue>,
     pub log: InputLog,
     /// How far the session went.
     pub until: Time,
+}
+
+/// Why a log cannot be replayed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplayError {
+    /// The run could not start.
+    Start(String),
+    /// What was called on the way said to stop.
+    Stopped(String),
+    /// Input `index` (from 0) says it came after `wanted` events, but only
+    /// `found` happen by its instant `at`.
+    Events {
+        index: usize,
+        at: Time,
+        wanted: u64,
+        found: u64,
+    },
+}
+
+impl std::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReplayError::Start(e) | ReplayError::Stopped(e) => f.write_str(e),
+            ReplayError::Events {
+                index,
+                at,
+                wanted,
+                found,
+            } => write!(
+                f,
+                "input {} says it came after {wanted} events, but only {found} happen by {at}, \
+                 its instant: the recording does not come from this run",
+                index + 1
+            ),
+        }
+    }
 }
 
 pub struct Run {
@@ -70,6 +114,8 @@ pub struct Run {
     /// Off for runs that never go back (the headless `run`): copying the
     /// state costs time that only rewinding repays.
     checkpointing: bool,
+    /// Trace events already taken out by [`Run::take_trace_lines`].
+    trace_taken: u64,
 }
 
 impl Run {
@@ -96,6 +142,7 @@ impl Run {
             checkpoints: Vec::new(),
             spacing: FIRST_SPACING,
             checkpointing: true,
+            trace_taken: 0,
         })
     }
 
@@ -206,6 +253,7 @@ impl Run {
     pub fn recording(&self) -> Recording {
         Recording {
             lesson: self.lesson.id.clone(),
+            lesson_hash: Some(self.lesson.hash.clone()),
             seed: self.seed,
             knobs: self.knobs.clone(),
             log: self.log(),
@@ -215,8 +263,22 @@ impl Run {
 
     /// Starts again from zero and applies `log`'s inputs, each at exactly the
     /// point it was first made. The run then stands just after the last one.
-    pub fn replay(&mut self, log: &InputLog) -> Result<(), String> {
-        self.restart(None)?;
+    /// A log that cannot have come from this run (an input said to come
+    /// after more events than happen by its instant) is refused.
+    pub fn replay(&mut self, log: &InputLog) -> Result<(), ReplayError> {
+        self.replay_in_slices(log, Time::MAX, &mut |_| Ok(()))
+    }
+
+    /// [`Run::replay`], calling `each` after every `slice` of virtual time
+    /// on the way (see [`Run::advance_in_slices`]); an error from `each`
+    /// stops the replay.
+    pub fn replay_in_slices(
+        &mut self,
+        log: &InputLog,
+        slice: Time,
+        each: &mut dyn FnMut(&mut Run) -> Result<(), String>,
+    ) -> Result<(), ReplayError> {
+        self.restart(None).map_err(ReplayError::Start)?;
         self.inputs = log
             .inputs
             .iter()
@@ -226,20 +288,48 @@ impl Run {
             })
             .collect();
         self.marks = log.inputs.iter().map(|l| l.after_events).collect();
-        self.replay_inputs(0);
-        Ok(())
+        self.replay_inputs(0, slice, each)
     }
 
-    /// Re-applies the learner's inputs from `first` on, each at the point it was made.
-    fn replay_inputs(&mut self, first: usize) {
+    /// Re-applies the learner's inputs from `first` on, each at the point it
+    /// was made: after the events processed by then. Every event before the
+    /// input's instant had been processed when it was made, and none after
+    /// it; some of those at the instant itself may have been.
+    fn replay_inputs(
+        &mut self,
+        first: usize,
+        slice: Time,
+        each: &mut dyn FnMut(&mut Run) -> Result<(), String>,
+    ) -> Result<(), ReplayError> {
         for i in first..self.inputs.len() {
-            while self.cluster.processed() < self.marks[i] && self.cluster.step() {}
+            let at = self.inputs[i].at;
+            // Straight on the cluster: a checkpoint taken here would not
+            // know which of the inputs were applied.
+            let before = at.saturating_sub(Time(1));
+            while self.now() < before {
+                let next = (self.now() + slice.max(Time(1))).min(before);
+                self.cluster.run_until(next);
+                each(self).map_err(ReplayError::Stopped)?;
+            }
+            while self.cluster.processed() < self.marks[i]
+                && self.cluster.next_event_time().is_some_and(|t| t <= at)
+                && self.cluster.step()
+            {}
+            if self.cluster.processed() < self.marks[i] {
+                return Err(ReplayError::Events {
+                    index: i,
+                    at,
+                    wanted: self.marks[i],
+                    found: self.cluster.processed(),
+                });
+            }
             let t = &self.inputs[i];
             if t.at > self.cluster.now() {
                 self.cluster.run_until(t.at);
             }
             self.cluster.schedule(t.at, t.input.clone());
         }
+        Ok(())
     }
 
     /// Processes one event. False when nothing is left to happen.
@@ -269,6 +359,43 @@ impl Run {
         if t > self.now() {
             self.cluster.run_until(t);
         }
+    }
+
+    /// Runs forward to `t` one `slice` of virtual time at a time, calling
+    /// `each` after every slice: how the headless commands run, so that
+    /// they can show progress and write the trace out as it is made. The
+    /// events processed are the same as with one [`Run::advance_to`].
+    pub fn advance_in_slices(
+        &mut self,
+        t: Time,
+        slice: Time,
+        mut each: impl FnMut(&mut Run) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let slice = slice.max(Time(1));
+        while self.now() < t {
+            let next = (self.now() + slice).min(t);
+            self.advance_to(next);
+            each(self)?;
+        }
+        Ok(())
+    }
+
+    /// The trace lines made since the last call, taken out of the run so
+    /// that a long traced run need not keep them (for a run that is never
+    /// rewound: a rewind needs the trace it was taken from).
+    pub fn take_trace_lines(&mut self) -> Vec<String> {
+        let trace = self.cluster.take_trace();
+        let names = self.cluster.names();
+        // An event's number is its place in the trace: count those taken before.
+        let taken = self.trace_taken;
+        self.trace_taken += trace.len() as u64;
+        trace
+            .into_iter()
+            .map(|mut e| {
+                e.seq += taken;
+                e.render(names)
+            })
+            .collect()
     }
 
     fn keep_checkpoint(&mut self) {
@@ -317,7 +444,9 @@ impl Run {
                     0
                 }
             };
-            self.replay_inputs(applied);
+            // The inputs are the run's own, made at the points logged.
+            self.replay_inputs(applied, Time::MAX, &mut |_| Ok(()))
+                .map_err(|e| format!("cannot rewind: {e}"))?;
         }
         self.advance_to(t);
         Ok(())
@@ -332,6 +461,7 @@ impl Run {
         self.marks.clear();
         self.checkpoints.clear();
         self.spacing = FIRST_SPACING;
+        self.trace_taken = 0;
         self.cluster = Self::build(&self.lesson, self.seed, &self.knobs, self.trace)?;
         Ok(())
     }

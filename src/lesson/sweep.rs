@@ -134,6 +134,25 @@ impl Sweep {
     /// Runs every cell on up to `threads` threads. Each run is deterministic,
     /// so the table does not depend on how many there are.
     pub fn run(&self, lesson: &Lesson, threads: usize) -> Result<SweepTable, String> {
+        self.run_telling(lesson, threads, &|_| {})
+    }
+
+    /// The virtual time all the runs of [`Sweep::run`] go through together.
+    pub fn work(&self, lesson: &Lesson) -> Time {
+        let cols = self.compare.as_ref().map_or(1, |c| c.values.len());
+        let runs = (self.vary.values.len() * cols * self.seeds.len()) as u64;
+        let to = self.window.map_or(lesson.length, |w| w.1);
+        Time(to.as_micros().saturating_mul(runs))
+    }
+
+    /// [`Sweep::run`], telling `done` of each slice of virtual time a run
+    /// has gone through (from any of the threads), for a progress display.
+    pub fn run_telling(
+        &self,
+        lesson: &Lesson,
+        threads: usize,
+        done: &(dyn Fn(Time) + Sync),
+    ) -> Result<SweepTable, String> {
         let mut pinned = vec![self.vary.knob.as_str()];
         if let Some(c) = &self.compare {
             pinned.push(c.knob.as_str());
@@ -162,7 +181,12 @@ impl Sweep {
             |seed: u64, settings: &[(String, KnobValue)]| -> Result<Option<f64>, String> {
                 let mut run = Run::new(lesson.clone(), seed, settings, false)?;
                 run.set_checkpointing(false);
-                run.advance_to(to);
+                let mut told = Time::ZERO;
+                run.advance_in_slices(to, super::SLICE, |r| {
+                    done(r.now() - told);
+                    told = r.now();
+                    Ok(())
+                })?;
                 Ok(run
                     .cluster()
                     .metrics()

@@ -49,9 +49,19 @@ impl Time {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .ok_or_else(|| format!("`{t}` has no unit: write it like 90s, 1500ms, 2m or 250us"))?;
         let (num, unit) = t.split_at(split);
-        let value: f64 = num.parse().map_err(|_| {
-            format!("`{t}` does not start with a number: write it like 90s, 1500ms or 2m")
-        })?;
+        let value: f64 = match num.parse() {
+            Ok(v) => v,
+            Err(_) if num.is_empty() => {
+                return Err(format!(
+                    "`{t}` does not start with a number: write it like 90s, 1500ms or 2m"
+                ));
+            }
+            Err(_) => {
+                return Err(format!(
+                    "`{num}` in `{t}` is not a number: write it like 90s, 1.5s or 1500ms"
+                ));
+            }
+        };
         let scale = match unit.trim() {
             "us" | "µs" => 1.0,
             "ms" => 1e3,

@@ -47,13 +47,28 @@ impl ShotSpec {
 /// Builds the app as `spec` says: the lesson opened, run to the instant with
 /// its script (questions are not asked), then the keys pressed.
 pub fn app_at(catalog: Catalog, spec: &ShotSpec) -> Result<App, String> {
+    app_at_telling(catalog, spec, &|_| {})
+}
+
+/// [`app_at`], telling `done` how far the run has got on its way to the
+/// instant, for a progress display.
+pub fn app_at_telling(
+    catalog: Catalog,
+    spec: &ShotSpec,
+    done: &dyn Fn(Time),
+) -> Result<App, String> {
     let mut app = App::new(catalog, ProgressStore::memory(), spec.theme);
     app.size = Rect::new(0, 0, spec.width, spec.height);
     if let Some(id) = &spec.lesson {
         app.open(id, spec.seed, &spec.settings)?;
         if let Some(s) = app.session_mut() {
             s.paused = true;
-            s.jump_to(spec.at);
+            // A shot rarely goes back (only a seeking key does, and that
+            // replays from the start): no copies of the state on the way,
+            // which in a long run are what memory goes on.
+            s.run.set_checkpointing(false);
+            s.jump_telling(spec.at, done);
+            s.run.set_checkpointing(true);
         }
     }
     for key in &spec.keys {
@@ -148,8 +163,15 @@ pub fn parse_keys(text: &str) -> Result<Vec<KeyEvent>, String> {
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         let code = if c == '<' {
-            let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
-            match name.as_str() {
+            let rest = chars.as_str();
+            let Some(end) = rest.find('>') else {
+                return Err(format!(
+                    "`<` opens a key name that no `>` closes in `{text}`; write <lt> for the < key"
+                ));
+            };
+            let name = &rest[..end];
+            chars = rest[end + 1..].chars();
+            match name {
                 "Tab" => KeyCode::Tab,
                 "BackTab" => KeyCode::BackTab,
                 "Enter" => KeyCode::Enter,

@@ -135,6 +135,37 @@ impl Checker<'_> {
             );
             return None;
         }
+        let reversed = match &kind {
+            KnobKind::Int { min, max } => min > max,
+            KnobKind::Float { min, max } => {
+                min.partial_cmp(max) != Some(std::cmp::Ordering::Less) && min != max
+            }
+            KnobKind::Duration { min, max } | KnobKind::DurationOrOff { min, max } => min > max,
+            _ => false,
+        };
+        if reversed {
+            let span = d
+                .min
+                .as_ref()
+                .or(d.max.as_ref())
+                .map_or(d.name.span(), S::span);
+            let (lo, hi) = match &kind {
+                KnobKind::Int { min, max } => (min.to_string(), max.to_string()),
+                KnobKind::Float { min, max } => (min.to_string(), max.to_string()),
+                KnobKind::Duration { min, max } | KnobKind::DurationOrOff { min, max } => {
+                    (min.to_string(), max.to_string())
+                }
+                _ => unreachable!("only ranges can be reversed"),
+            };
+            self.error(
+                span,
+                format!(
+                    "knob `{}` has min {lo} above max {hi}: the range is empty",
+                    d.name.get_ref()
+                ),
+            );
+            return None;
+        }
         if !full.contains(&kind) {
             self.error(
                 d.name.span(),

@@ -30,6 +30,7 @@ pub fn parse(file: &str, text: &str) -> Result<Lesson, Vec<SourceError>> {
         text,
         errors: Vec::new(),
     };
+    cx.controls();
     let lesson = cx.lesson(raw);
     if cx.errors.is_empty() {
         Ok(lesson.expect("no errors means a lesson"))
@@ -49,6 +50,66 @@ impl Checker<'_> {
     fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.errors
             .push(SourceError::at(self.file, self.text, Some(span), message));
+    }
+
+    /// Refuses control characters (a terminal escape, a bell) in every
+    /// key and string of the file: they would reach the learner's terminal.
+    /// Newlines and tabs are text; so is a carriage return before a newline.
+    fn controls(&mut self) {
+        fn bad(s: &str) -> Option<char> {
+            let mut chars = s.chars().peekable();
+            while let Some(c) = chars.next() {
+                let allowed = c == '\n' || c == '\t' || (c == '\r' && chars.peek() == Some(&'\n'));
+                if c.is_control() && !allowed {
+                    return Some(c);
+                }
+            }
+            None
+        }
+        fn walk(cx: &mut Checker<'_>, path: &str, v: &toml::Spanned<toml::de::DeValue<'_>>) {
+            use toml::de::DeValue;
+            match v.get_ref() {
+                DeValue::String(s) => {
+                    if let Some(c) = bad(s) {
+                        cx.error(
+                            v.span(),
+                            format!(
+                                "`{path}` contains the control character U+{:04X}: names, titles \
+                                 and text may not (they would reach the terminal)",
+                                c as u32
+                            ),
+                        );
+                    }
+                }
+                DeValue::Array(a) => {
+                    for item in a.iter() {
+                        walk(cx, path, item);
+                    }
+                }
+                DeValue::Table(t) => table(cx, path, t),
+                _ => {}
+            }
+        }
+        fn table(cx: &mut Checker<'_>, path: &str, t: &toml::de::DeTable<'_>) {
+            for (k, v) in t.iter() {
+                let name = k.get_ref().as_ref();
+                let here = if path.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{path}.{name}")
+                };
+                if let Some(c) = bad(name) {
+                    cx.error(
+                        k.span(),
+                        format!("a key contains the control character U+{:04X}", c as u32),
+                    );
+                }
+                walk(cx, &here, v);
+            }
+        }
+        if let Ok(doc) = toml::de::DeTable::parse(self.text) {
+            table(self, "", doc.get_ref());
+        }
     }
 
     fn duration(&mut self, s: &S<String>) -> Option<Time> {
@@ -162,6 +223,8 @@ impl Checker<'_> {
 
     fn lesson(&mut self, raw: LessonFile) -> Option<Lesson> {
         let id = raw.id.get_ref().clone();
+        let id_at = crate::lesson::line_col(self.text, raw.id.span().start);
+        let length_at = crate::lesson::line_col(self.text, raw.length.span().start);
         if id.is_empty()
             || !id
                 .chars()
@@ -238,13 +301,16 @@ impl Checker<'_> {
         let questions = self.questions(raw.questions);
         Some(Lesson {
             id,
+            id_at,
             title: raw.title,
             chapter: raw.chapter,
             order: raw.order,
             summary: raw.summary,
             source: self.file.to_string(),
+            hash: crate::lesson::lesson_hash(self.text),
             scenario,
             length: length?,
+            length_at,
             seed: raw.seed,
             intro: raw.intro,
             nodes,
@@ -446,8 +512,15 @@ impl Checker<'_> {
     }
 
     fn questions(&mut self, defs: Vec<QuestionDef>) -> Vec<Question> {
-        let mut out = Vec::new();
+        let mut out: Vec<Question> = Vec::new();
         for d in defs {
+            if out.iter().any(|q| &q.id == d.id.get_ref()) {
+                self.error(
+                    d.id.span(),
+                    format!("there are two questions called `{}`", d.id.get_ref()),
+                );
+                continue;
+            }
             let Some(at) = self.duration(&d.at) else {
                 continue;
             };

@@ -246,11 +246,20 @@ const ACTIONS: &[Action] = &[
                 loss: cx.probability(&e.def.loss, "loss"),
                 duplicate: cx.probability(&e.def.duplicate, "duplicate"),
             };
-            if change == LinkChange::default() {
+            let given =
+                e.def.latency.is_some() || e.def.loss.is_some() || e.def.duplicate.is_some();
+            if !given {
                 cx.error(
                     e.def.action.span(),
                     "`set-link` needs at least one of `latency`, `loss`, `duplicate`",
                 );
+                return None;
+            }
+            // A change given but wrong has been reported where it is.
+            let complete = (e.def.latency.is_none() || change.latency.is_some())
+                && (e.def.loss.is_none() || change.loss.is_some())
+                && (e.def.duplicate.is_none() || change.duplicate.is_some());
+            if !complete || change == LinkChange::default() {
                 return None;
             }
             Some(Input::SetLink { from, to, change })

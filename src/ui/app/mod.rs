@@ -47,7 +47,27 @@ pub struct App {
     pub notice: Option<String>,
     /// The last lesson session left for the picker, kept for `--record`.
     left: Option<crate::lesson::Recording>,
+    /// Ctrl-Z was pressed: the loop is to suspend the program.
+    suspend: bool,
+    /// Where the session is recorded as it goes (`--record`).
+    recorder: Option<Recorder>,
 }
+
+/// Keeps the session's recording on disk as the session goes, so that a
+/// crash or a kill loses nothing: written (atomically) whenever an input is
+/// made or the session changes, and at least once a second of running to
+/// move its end on.
+struct Recorder {
+    path: std::path::PathBuf,
+    /// What was last written, and how much running time has passed since.
+    written: Option<crate::lesson::Recording>,
+    since: Duration,
+    /// The last error, said once in the status line.
+    failed: Option<String>,
+}
+
+/// How much running time may pass before the recording's end is moved on.
+const RECORD_EVERY: Duration = Duration::from_secs(1);
 
 impl App {
     pub fn new(catalog: Catalog, progress: ProgressStore, theme: Theme) -> App {
@@ -63,6 +83,8 @@ impl App {
             size: Rect::new(0, 0, 120, 40),
             notice,
             left: None,
+            suspend: false,
+            recorder: None,
         };
         if app.notice.is_some() {
             // A damaged file was set aside: start a fresh one in its place.
@@ -85,6 +107,56 @@ impl App {
         self.save_progress();
         self.screen = Screen::Lesson(Box::new(LessonScreen::new(session)));
         Ok(())
+    }
+
+    /// Records the session to `path` from now on, as it goes.
+    pub fn record_to(&mut self, path: std::path::PathBuf) {
+        self.recorder = Some(Recorder {
+            path,
+            written: None,
+            since: Duration::ZERO,
+            failed: None,
+        });
+        self.keep_recording(Duration::ZERO);
+    }
+
+    /// Writes the recording if it changed (or its end, once a second).
+    fn keep_recording(&mut self, wall: Duration) {
+        let Some(rec) = &mut self.recorder else {
+            return;
+        };
+        rec.since += wall;
+        let Some(now) = (match &self.screen {
+            Screen::Lesson(l) => Some(l.session.run.recording()),
+            Screen::Picker(_) => self.left.clone(),
+        }) else {
+            return;
+        };
+        let same_but_end = rec.written.as_ref().is_some_and(|w| {
+            let mut w = w.clone();
+            w.until = now.until;
+            w == now
+        });
+        let due =
+            rec.since >= RECORD_EVERY && rec.written.as_ref().is_some_and(|w| w.until != now.until);
+        if same_but_end && !due {
+            return;
+        }
+        rec.since = Duration::ZERO;
+        let result = write_recording(&rec.path, &now);
+        rec.written = Some(now);
+        match result {
+            Ok(()) => rec.failed = None,
+            Err(e) => {
+                if rec.failed.as_ref() != Some(&e) {
+                    rec.failed = Some(e.clone());
+                    match self.session_mut() {
+                        Some(s) => s.status = Some(e),
+                        None => self.notice = Some(e),
+                    }
+                }
+            }
+        }
     }
 
     /// The session to record: the open lesson's, or the last one left.
@@ -133,6 +205,7 @@ impl App {
         if changed {
             self.record_progress();
         }
+        self.keep_recording(wall);
         changed
     }
 
@@ -152,6 +225,11 @@ impl App {
             self.quit = true;
             return true;
         }
+        if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            // In raw mode Ctrl-Z is a key, not SIGTSTP: suspend as the shell would.
+            self.suspend = true;
+            return false;
+        }
         let Screen::Lesson(l) = &mut self.screen else {
             return self.picker_key(key);
         };
@@ -169,7 +247,13 @@ impl App {
             }
         }
         self.record_progress();
+        self.keep_recording(Duration::ZERO);
         true
+    }
+
+    /// Whether Ctrl-Z was pressed since the last call.
+    pub fn take_suspend(&mut self) -> bool {
+        std::mem::take(&mut self.suspend)
     }
 
     fn picker_key(&mut self, key: KeyEvent) -> bool {
@@ -205,6 +289,7 @@ impl App {
                 if let Err(e) = self.open(&id, None, &[]) {
                     self.notice = Some(e);
                 }
+                self.keep_recording(Duration::ZERO);
                 true
             }
         }
@@ -308,6 +393,14 @@ impl App {
             Screen::Lesson(l) => render_lesson(l, &self.theme, area, buf),
         }
     }
+}
+
+/// A recording written to `path` as `--record` promises: whole or not at all.
+pub fn write_recording(path: &std::path::Path, r: &crate::lesson::Recording) -> Result<(), String> {
+    let json =
+        serde_json::to_string_pretty(r).map_err(|e| format!("cannot record the session: {e}"))?;
+    crate::lesson::write_atomically(path, (json + "\n").as_bytes())
+        .map_err(|e| format!("recording not saved to {}: {e}", path.display()))
 }
 
 impl Widget for &App {

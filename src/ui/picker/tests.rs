@@ -71,7 +71,10 @@ fn big_catalog() -> Catalog {
         }
         lessons.push(Arc::new(parse(file, &out).unwrap()));
     }
-    Catalog { lessons }
+    Catalog {
+        lessons,
+        replaced: Vec::new(),
+    }
 }
 
 fn shown_ids(p: &Picker) -> Vec<&str> {
@@ -263,7 +266,10 @@ fn any_size_draws_without_panic() {
     for (w, h) in [(1u16, 1u16), (80, 24), (10, 3)] {
         screen(&p, &cat, &prog, w, h);
     }
-    let empty = Catalog { lessons: vec![] };
+    let empty = Catalog {
+        lessons: vec![],
+        replaced: Vec::new(),
+    };
     let p = Picker::new(&empty);
     assert!(screen(&p, &empty, &prog, 80, 24).contains("no lessons found"));
 }

@@ -158,7 +158,8 @@ fn title(lesson: &Lesson, spec: &Sweep) -> String {
     let seeds = match spec.seeds.as_slice() {
         [one] => format!("seed {one}"),
         many => format!(
-            "median of {} seeds from {}",
+            "{} of {} seeds from {}",
+            spec.across.name(),
             many.len(),
             many.first().copied().unwrap_or(0)
         ),

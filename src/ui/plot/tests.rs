@@ -1,5 +1,5 @@
 use super::*;
-use crate::lesson::{Axis, Catalog, Run, Sweep, SweepTable};
+use crate::lesson::{Across, Axis, Catalog, Run, Sweep, SweepTable};
 use crate::sim::{Stat, Time};
 use plotters::style::RGBColor;
 
@@ -24,6 +24,7 @@ fn sweep(lesson: &crate::lesson::Lesson) -> Sweep {
         stat: Stat::Rate,
         window: None,
         seeds: vec![1, 2, 3],
+        across: Across::Median,
     }
 }
 
@@ -39,6 +40,7 @@ fn a_sweep_is_a_line_per_compared_value_with_the_crossover_marked() {
             vec![Some(95.0), Some(84.0)],
             vec![Some(78.0), Some(84.0)],
         ],
+        measured: vec![vec![3, 3]; 4],
     };
     let svg = sweep_chart(&lesson, &sweep(&lesson), &table).unwrap();
     assert!(svg.starts_with("<svg"), "{svg}");
@@ -62,6 +64,7 @@ fn rows_too_close_to_call_are_shaded_and_one_column_has_no_legend() {
             vec![Some(5.0), Some(5.0)],
             vec![Some(1.0), Some(10.0)],
         ],
+        measured: vec![vec![3, 3]; 4],
     };
     let svg = sweep_chart(&lesson, &sweep(&lesson), &table).unwrap();
     assert!(label(&svg, "b overtakes a"));
