@@ -227,7 +227,8 @@ pub fn sweep_text(
         let _ = write!(out, "  best");
     }
     let _ = writeln!(out);
-    let best = table.best();
+    let better = crate::lesson::Better::of(lesson, &spec.metric, spec.stat);
+    let best = table.best_by(&better);
     for ((row, cells), best) in table.rows.iter().zip(&table.cells).zip(&best) {
         let _ = write!(out, "{row:>row_w$}");
         for v in cells {
@@ -277,6 +278,9 @@ pub fn sweep_text(
             && leaders.len() == best.len()
         {
             notes.push(format!("{} is ahead at every value.", table.cols[b]));
+        }
+        if let crate::lesson::Better::Lower(why) = &better {
+            notes.insert(0, format!("Lower is better: {why}."));
         }
         if !notes.is_empty() {
             let _ = writeln!(out);
@@ -365,6 +369,10 @@ pub fn sweep_json(
         "to_ms": to.as_millis_f64(),
         "seeds": spec.seeds,
         "across": spec.across.name(),
+        "better": match crate::lesson::Better::of(lesson, &spec.metric, spec.stat) {
+            crate::lesson::Better::Higher => "higher",
+            crate::lesson::Better::Lower(_) => "lower",
+        },
         "unit": if is_duration(lesson, spec) { "us" } else { "" },
         "vary": spec.vary.knob,
         "compare": spec.compare.as_ref().map(|c| c.knob.clone()),

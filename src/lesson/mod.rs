@@ -21,7 +21,7 @@ pub use objective::{Comparison, Condition, Objective, Status, Verdict, Window};
 pub use progress::{LessonProgress, Mark, Progress, ProgressStore};
 pub use recording::{Step as JsonStep, lesson_hash, locate, parse_recording, position};
 pub use run::{InputLog, LoggedInput, Recording, ReplayError, Run, SLICE};
-pub use sweep::{Across, Axis, Sweep, SweepTable};
+pub use sweep::{Across, Axis, Better, Sweep, SweepTable};
 
 use crate::scenarios::{KnobKind, NodeDef, ScenarioSpec};
 use crate::sim::{Input, KnobValue, LinkConfig, Time};

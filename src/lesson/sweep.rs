@@ -256,11 +256,53 @@ fn median(v: Vec<f64>) -> Option<f64> {
     })
 }
 
+/// Which way a metric is better, and why the sweep thinks so.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Better {
+    Higher,
+    /// Lower, for the reason given ("the objective x bounds it from above").
+    Lower(String),
+}
+
+impl Better {
+    /// Lower when an objective of the lesson bounds the metric from above
+    /// (`updates.lost ≤ 0`) or it is a statistic of durations (a latency's
+    /// p99); higher when an objective bounds it from below, and otherwise.
+    pub fn of(lesson: &Lesson, metric: &str, stat: Stat) -> Better {
+        use super::Comparison::*;
+        let histogram = (lesson.scenario.metrics)(&lesson.nodes)
+            .iter()
+            .any(|m| m.name == metric && m.kind == MetricKind::Histogram);
+        let bound = lesson.objectives.iter().find_map(|o| {
+            o.conditions
+                .iter()
+                .find(|c| c.over.is_none() && c.metrics.iter().any(|m| m == metric))
+                .map(|c| (o.id.as_str(), c.op))
+        });
+        match bound {
+            Some((id, Below | AtMost)) => {
+                Better::Lower(format!("the objective {id} bounds it from above"))
+            }
+            Some((_, Above | AtLeast | Equals)) => Better::Higher,
+            None if histogram && stat != Stat::Count => {
+                Better::Lower("its samples are durations".into())
+            }
+            None => Better::Higher,
+        }
+    }
+}
+
 impl SweepTable {
     /// For each row, the column with the highest value, if it leads every
     /// other by more than [`MARGIN`]; `None` when two are that close (noise
     /// could swap them) or there is no data.
     pub fn best(&self) -> Vec<Option<usize>> {
+        self.best_by(&Better::Higher)
+    }
+
+    /// [`SweepTable::best`], the best being the lowest when `better` says so.
+    pub fn best_by(&self, better: &Better) -> Vec<Option<usize>> {
+        let lower = matches!(better, Better::Lower(_));
         self.cells
             .iter()
             .map(|row| {
@@ -269,12 +311,19 @@ impl SweepTable {
                     .enumerate()
                     .filter_map(|(i, v)| v.map(|v| (i, v)))
                     .collect();
-                values.sort_by(|a, b| b.1.total_cmp(&a.1));
+                values.sort_by(|a, b| {
+                    if lower {
+                        a.1.total_cmp(&b.1)
+                    } else {
+                        b.1.total_cmp(&a.1)
+                    }
+                });
                 match values.as_slice() {
                     [] => None,
                     [only] => Some(only.0),
                     [first, second, ..] => {
-                        let close = (first.1 - second.1).abs() <= MARGIN * first.1.abs();
+                        let scale = first.1.abs().max(second.1.abs());
+                        let close = (first.1 - second.1).abs() <= MARGIN * scale;
                         (!close).then_some(first.0)
                     }
                 }
@@ -308,6 +357,29 @@ mod tests {
         let async_20 = one.cells[0][0].unwrap();
         assert!((300.0..=420.0).contains(&async_20), "{one:?}");
         assert!(one.cells[1][0].unwrap() > 1.5 * async_20, "{one:?}");
+    }
+
+    #[test]
+    fn lost_writes_and_latencies_are_better_low_and_the_best_column_follows() {
+        let cat = crate::lesson::Catalog::embedded().unwrap();
+        let failover = cat.get("failover").unwrap();
+        let lower = |m: &str, stat| matches!(Better::of(&failover, m, stat), Better::Lower(_));
+        assert!(lower("writes.acked_lost", Stat::Count));
+        assert!(lower("writes.latency", Stat::P99));
+        assert!(!lower("writes.latency", Stat::Count));
+        assert!(!lower("writes.acked", Stat::Count));
+        let t = SweepTable {
+            rows: vec!["async".into(), "quorum".into()],
+            cols: vec!["off".into(), "on".into()],
+            cells: vec![
+                vec![Some(3640.0), Some(2238.0)],
+                vec![Some(2986.0), Some(0.0)],
+            ],
+            measured: vec![vec![8, 8]; 2],
+        };
+        assert_eq!(t.best(), vec![Some(0), Some(0)]);
+        let by = Better::Lower(String::new());
+        assert_eq!(t.best_by(&by), vec![Some(1), Some(1)]);
     }
 
     #[test]

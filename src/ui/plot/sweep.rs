@@ -62,7 +62,7 @@ pub fn sweep_chart(lesson: &Lesson, spec: &Sweep, table: &SweepTable) -> Result<
             })
             .collect();
         // Where the leader changes, behind the lines.
-        let best = table.best();
+        let best = table.best_by(&crate::lesson::Better::of(lesson, &spec.metric, spec.stat));
         let leaders: Vec<(usize, usize)> = best
             .iter()
             .enumerate()
