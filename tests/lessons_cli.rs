@@ -342,3 +342,47 @@ fn sweep_json_and_its_errors() {
         assert!(stderr(&o).contains(expected), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_knob_set_on_the_command_line_that_the_script_changes_later_is_named() {
+    let o = splitbrain(&[
+        "run",
+        "lost-update",
+        "--set",
+        "store_time=4ms",
+        "--for",
+        "1s",
+    ]);
+    assert!(
+        stderr(&o).contains("sets store_time at 0s, 1m, which overrides --set store_time"),
+        "{}",
+        stderr(&o)
+    );
+    let o = splitbrain(&[
+        "run",
+        "lost-update",
+        "--set",
+        "strategy=atomic",
+        "--for",
+        "1s",
+    ]);
+    assert_eq!(stderr(&o), "", "strategy is not scripted");
+    // A swept knob is pinned, so nothing is said about it; one set is.
+    let o = splitbrain(&[
+        "sweep",
+        "lost-update",
+        "--vary",
+        "clients=1",
+        "--set",
+        "store_time=4ms",
+        "--metric",
+        "increments.done",
+        "--during",
+        "one-client",
+    ]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("sets store_time") && !err.contains("sets clients"),
+        "{err}"
+    );
+}

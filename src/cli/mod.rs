@@ -47,6 +47,33 @@ fn settings(lesson: &Lesson, texts: &[String]) -> Result<Vec<(String, KnobValue)
     texts.iter().map(|s| lesson.parse_setting(s)).collect()
 }
 
+/// Says on standard error which of the knobs set on the command line the
+/// lesson's script changes later: `--set` gives a knob's value at the start,
+/// and a scripted change still happens. (`sweep --vary` holds a knob for the
+/// whole run.) Knobs in `held` are pinned already and not mentioned.
+fn note_scripted(lesson: &Lesson, settings: &[(String, KnobValue)], held: &[&str]) {
+    for (name, _) in settings {
+        if held.contains(&name.as_str()) {
+            continue;
+        }
+        let at: Vec<String> = lesson
+            .script
+            .iter()
+            .filter(|e| matches!(&e.input, crate::sim::Input::Knob { name: n, .. } if n == name))
+            .map(|e| e.at.to_string())
+            .collect();
+        if !at.is_empty() {
+            out::error_line(&format!(
+                "note: the script of `{}` sets {name} at {}, which overrides --set {name} from then on; \
+                 `splitbrain sweep {} --vary {name}=VALUE` holds it for the whole run",
+                lesson.id,
+                at.join(", "),
+                lesson.id
+            ));
+        }
+    }
+}
+
 fn errors_text(errors: &[SourceError]) -> String {
     errors
         .iter()

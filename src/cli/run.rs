@@ -2,7 +2,7 @@
 //! session replayed), then its metrics and objectives as text or JSON.
 
 use super::bar::{self, Bar};
-use super::{catalog, errors_text, find_lesson, out, parse_duration, settings};
+use super::{catalog, errors_text, find_lesson, note_scripted, out, parse_duration, settings};
 use crate::lesson::{
     JsonStep, Lesson, RECORDING_LIMIT, ReplayError, Run, Status, parse_recording, position,
     read_source,
@@ -22,7 +22,7 @@ pub struct RunArgs {
     /// How much virtual time to run, e.g. 90s, 1500ms, 2m (the lesson's length when left out).
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Time>,
-    /// Sets a knob, e.g. --set timeout=250ms --set breaker=on.
+    /// Sets a knob at the start, e.g. --set timeout=250ms (the script may change it later).
     #[arg(long = "set", value_name = "KNOB=VALUE")]
     pub settings: Vec<String>,
     /// Prints every event, one a line.
@@ -85,6 +85,7 @@ pub fn run(dir: Option<&Path>, args: &RunArgs) -> Result<(), String> {
         }
         None => {
             let settings = settings(&lesson, &args.settings)?;
+            note_scripted(&lesson, &settings, &[]);
             let seed = args.seed.unwrap_or(lesson.seed);
             let mut run = Run::new(lesson.clone(), seed, &settings, args.trace)?;
             run.set_checkpointing(false);

@@ -2,7 +2,7 @@
 //! (and each value of a second), one metric tabulated: where does one
 //! setting overtake another?
 
-use super::{catalog, find_lesson, settings};
+use super::{catalog, find_lesson, note_scripted, settings};
 use crate::lesson::Lesson;
 use crate::sim::{Stat, Time};
 use std::fmt::Write;
@@ -26,7 +26,7 @@ pub struct SweepArgs {
     /// Measures only during this phase of the lesson (the whole run when left out).
     #[arg(long, value_name = "PHASE")]
     pub during: Option<String>,
-    /// Sets another knob for every run, e.g. --set latency=5ms.
+    /// Sets another knob at the start of every run (the script may change it later).
     #[arg(long = "set", value_name = "KNOB=VALUE")]
     pub settings: Vec<String>,
     /// The first seed; the lesson's own seed when left out.
@@ -134,6 +134,9 @@ pub fn sweep(dir: Option<&Path>, args: &SweepArgs) -> Result<(), String> {
     let c = catalog(dir)?;
     let lesson = find_lesson(&c, &args.lesson)?;
     let spec = sweep_spec(&lesson, args)?;
+    let mut held = vec![spec.vary.knob.as_str()];
+    held.extend(spec.compare.as_ref().map(|c| c.knob.as_str()));
+    note_scripted(&lesson, &spec.settings, &held);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let bar = super::bar::Bar::new(format!("sweep {}", lesson.id), spec.work(&lesson));
     let table = spec.run_telling(&lesson, threads, &|t| bar.add(t))?;
