@@ -5,7 +5,7 @@
 
 use super::msg::{Entry, WriteId};
 use crate::sim::Time;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Where an acknowledged write sat in the log of the primary that acknowledged it.
 #[derive(Clone, Copy, Debug, Default)]
@@ -101,6 +101,10 @@ impl Judge {
         self.max_epoch = self.max_epoch.max(epoch);
         self.set_primary(node, true, now);
         let mut lost = Lost::default();
+        // Every id in the log, gathered the first time an acknowledged write
+        // is not where it was acknowledged: one pass over the log per
+        // election, not one per write.
+        let mut ids: Option<HashSet<WriteId>> = None;
         for (client, recs) in self.acks.iter_mut().enumerate() {
             for (seq, rec) in recs.iter_mut().enumerate() {
                 if rec.index == 0 || rec.lost {
@@ -114,7 +118,11 @@ impl Judge {
                     .get(rec.index as usize - 1)
                     .is_some_and(|e| e.epoch == rec.epoch && e.id == id);
                 // A retry may have put another copy elsewhere.
-                if !in_place && !log.iter().rev().any(|e| e.id == id) {
+                if !in_place
+                    && !ids
+                        .get_or_insert_with(|| log.iter().map(|e| e.id).collect())
+                        .contains(&id)
+                {
                     rec.lost = true;
                     lost.add(id);
                 }
