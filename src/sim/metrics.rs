@@ -3,6 +3,7 @@
 //! `a.latency` between 30 s and 90 s" can be answered after the fact or live.
 
 use super::time::Time;
+use foldhash::fast::FixedState;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -122,7 +123,8 @@ pub struct MetricId(usize);
 #[derive(Clone, Debug, Default)]
 pub struct Metrics {
     names: Vec<String>,
-    index: HashMap<String, usize>,
+    /// Looked up on every recording by name: a fast hash with a fixed seed.
+    index: HashMap<String, usize, FixedState>,
     series: Vec<Series>,
 }
 

@@ -12,7 +12,7 @@ use super::metrics as m;
 use super::msg::{LockId, Msg, Timer, Why};
 use crate::scenarios::Role;
 use crate::scenarios::{lock_held_metric, lock_waiting_metric};
-use crate::sim::{Ctx, KnobValue, LockClaim, LockView, Time};
+use crate::sim::{Ctx, KnobValue, LockClaim, LockView, MetricId, MetricKind, Time};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -49,6 +49,9 @@ pub struct Bank {
     starts: u32,
     committed: u64,
     aborted: u64,
+    /// Each lock's held and waiting gauges, resolved once at start so a lock
+    /// change records without building or hashing a name.
+    lock_gauges: Vec<(MetricId, MetricId)>,
 }
 
 impl Bank {
@@ -65,6 +68,7 @@ impl Bank {
             detect_gen: 0,
             starts: 0,
             committed: 0,
+            lock_gauges: Vec::new(),
             aborted: 0,
         }
     }
@@ -162,10 +166,11 @@ impl Bank {
     }
 
     fn gauge(&self, ctx: &mut Ctx<'_, DeadlockNode>, i: usize) {
-        let name = LockId::from_index(i).name();
         let l = &self.locks[i];
-        ctx.gauge(&lock_held_metric(&name), l.holders.len() as f64);
-        ctx.gauge(&lock_waiting_metric(&name), l.waiters.len() as f64);
+        let (held, waiting) = self.lock_gauges[i];
+        let now = ctx.now();
+        ctx.metrics().set(held, now, l.holders.len() as f64);
+        ctx.metrics().set(waiting, now, l.waiters.len() as f64);
     }
 
     fn gauges(&self, ctx: &mut Ctx<'_, DeadlockNode>) {
@@ -313,6 +318,15 @@ impl Role<DeadlockNode> for Bank {
     }
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, DeadlockNode>) {
+        self.lock_gauges = (0..self.locks.len())
+            .map(|i| {
+                let name = LockId::from_index(i).name();
+                (
+                    ctx.metric(&lock_held_metric(&name), MetricKind::Gauge),
+                    ctx.metric(&lock_waiting_metric(&name), MetricKind::Gauge),
+                )
+            })
+            .collect();
         ctx.gauge(m::MONEY, self.total() as f64);
         self.gauges(ctx);
         self.arm_detector(ctx);

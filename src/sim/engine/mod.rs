@@ -18,6 +18,7 @@ use super::node::{Ctx, Effect, Node, TimerId};
 use super::time::Time;
 use super::trace::{Detail, TraceEvent, TraceKind};
 use flights::Flights;
+use foldhash::fast::FixedState;
 use queue::{EventQueue, Queued};
 use rand::{SeedableRng, rngs::Xoshiro256PlusPlus};
 use std::collections::{HashSet, VecDeque};
@@ -114,7 +115,7 @@ pub struct Sim<N: Node> {
     flights: Flights<N::Msg>,
     next_msg: u64,
     next_timer: u64,
-    cancelled: HashSet<TimerId>,
+    cancelled: HashSet<TimerId, FixedState>,
     /// Every input scheduled so far; taken when applied.
     inputs: Vec<Option<Input>>,
     world: N::World,
@@ -154,7 +155,7 @@ impl<N: Node> Sim<N> {
             flights: Flights::new(),
             next_msg: 0,
             next_timer: 0,
-            cancelled: HashSet::new(),
+            cancelled: HashSet::default(),
             inputs: Vec::new(),
             world: N::World::default(),
             metrics: Metrics::default(),
