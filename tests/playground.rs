@@ -161,6 +161,8 @@ async fn seeking_back_shows_the_earlier_state_again() {
     let mut steps = keys("+++");
     steps.push(wait(2.5));
     steps.extend(keys("2"));
+    // The answer brings the run back to 1×: speed it up again.
+    steps.extend(keys("+++"));
     steps.push(wait(0.8));
     steps.extend(keys(" "));
     let (a, _) = drive(a, steps).await;
@@ -190,11 +192,45 @@ async fn seeking_back_shows_the_earlier_state_again() {
     f.run.advance_to(back);
     let (_, direct) = drive(fresh, vec![]).await;
     assert_eq!(strip_header(&rewound), strip_header(&direct));
+    // The status line says where the keys took the run.
+    let status = rewound.lines().last().unwrap();
+    let tenths = back.0 / 100_000;
+    let said = format!("rewound to {}.{}s", tenths / 10, tenths % 10);
+    assert!(status.contains(&said), "{status}");
 }
 
-/// The screen without its first line (which says paused or running).
+#[test]
+fn a_rewind_says_which_of_the_learners_inputs_it_undid() {
+    use splitbrain::sim::Input;
+    use splitbrain::ui::session::Control;
+    let mut a = app();
+    a.open("flaky-dependency", None, &[]).unwrap();
+    let s = a.session_mut().unwrap();
+    s.run.advance_to(Time::secs(12));
+    s.apply(Control::Input(Input::Knob {
+        name: "timeout".into(),
+        value: KnobValue::Duration(Time::millis(250)),
+    }));
+    s.run.advance_to(Time::secs(15));
+    // Forward, nothing undone.
+    s.apply(Control::Seek(Time::secs(16)));
+    assert_eq!(s.status.as_deref(), Some("forward to 16.0s"));
+    // Back past the change: it is named, with when it was made.
+    s.apply(Control::Seek(Time::secs(10)));
+    assert_eq!(
+        s.status.as_deref(),
+        Some("rewound to 10.0s · undone: set timeout=250ms at 12.0s")
+    );
+    // Back again: nothing left to undo.
+    s.apply(Control::Seek(Time::secs(5)));
+    assert_eq!(s.status.as_deref(), Some("rewound to 5.0s"));
+}
+
+/// The screen without its first line (which says paused or running) and its
+/// last (the status line, which says what the last control did).
 fn strip_header(screen: &str) -> String {
-    screen.lines().skip(1).collect::<Vec<_>>().join("\n")
+    let lines: Vec<_> = screen.lines().collect();
+    lines[1..lines.len() - 1].join("\n")
 }
 
 #[tokio::test(start_paused = true)]
@@ -378,4 +414,28 @@ async fn playing_the_scheduler_loses_an_update_by_hand() {
         "{screen}"
     );
     assert!(screen.contains("✓ met Play the scheduler"), "{screen}");
+}
+
+#[test]
+fn answering_a_question_at_high_speed_goes_back_to_real_time() {
+    use splitbrain::ui::session::Control;
+    let mut a = app();
+    a.open("flaky-dependency", None, &[]).unwrap();
+    let s = a.session_mut().unwrap();
+    s.apply(Control::Speed(6));
+    assert_eq!(s.speed_factor(), Some(10.0));
+    s.apply(Control::Answer {
+        question: 0,
+        choice: 2,
+    });
+    assert_eq!(s.speed_factor(), Some(1.0));
+    assert!(!s.paused);
+    assert!(s.status.as_deref().unwrap().contains("back to 1×"));
+    // At real time or slower the speed is the learner's.
+    s.apply(Control::Speed(2));
+    s.apply(Control::Answer {
+        question: 1,
+        choice: 0,
+    });
+    assert_eq!(s.speed_factor(), Some(0.5));
 }

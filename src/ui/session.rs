@@ -7,6 +7,7 @@
 use crate::lesson::{Lesson, Run, Status, Verdict};
 use crate::scenarios::Panel;
 use crate::sim::{Input, KnobValue, Time, TraceKind};
+use crate::ui::text::clock_tenths;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -246,6 +247,24 @@ impl Session {
         }
     }
 
+    /// What the learner did after `t`, as the trace words it, with when:
+    /// what a rewind to `t` forgets.
+    fn undone_after(&self, t: Time) -> Vec<(Time, String)> {
+        let names = self.run.cluster().names();
+        self.run
+            .inputs()
+            .iter()
+            .filter(|i| i.at > t)
+            .map(|i| {
+                let what = i.input.describe(&|sel| match sel {
+                    crate::sim::NodeSel::Id(n) => names.get(*n).cloned().unwrap_or_default(),
+                    crate::sim::NodeSel::Role(r) => format!("role:{r}"),
+                });
+                (i.at, what)
+            })
+            .collect()
+    }
+
     /// Applies a control and says what happened on the status line.
     pub fn apply(&mut self, control: Control) {
         let at = self.now();
@@ -283,15 +302,26 @@ impl Session {
                     .filter(|(q, st)| **st == QuestionState::NotYet && q.at >= at)
                     .map(|(q, _)| q.at)
                     .min();
+                let wanted = *t;
                 let t = match next_question {
                     Some(q) if *t > at => (*t).min(q),
                     _ => *t,
+                };
+                let undone = if t < at {
+                    self.undone_after(t)
+                } else {
+                    Vec::new()
                 };
                 match self.run.seek(t) {
                     Ok(()) => {
                         self.carry = 0.0;
                         self.rewind_questions(t);
                         self.ask_due();
+                        let mut line = seek_status(at, self.now(), &undone);
+                        if t < wanted {
+                            line.push_str(" · stopped for a question");
+                        }
+                        self.status = Some(line);
                     }
                     Err(e) => self.status = Some(e),
                 }
@@ -335,6 +365,15 @@ impl Session {
                         at,
                     };
                     self.paused = false;
+                    // The question was asked just before the answer shows:
+                    // faster than real time, it would be over before the
+                    // learner could look or act.
+                    if self.speed > DEFAULT_SPEED {
+                        self.speed = DEFAULT_SPEED;
+                        self.status = Some(
+                            "answered · back to 1× to watch what happens (+ speeds up)".into(),
+                        );
+                    }
                 }
             }
         }
@@ -468,4 +507,24 @@ impl Session {
             None => false,
         }
     }
+}
+
+/// The status line after a seek from `from`: where the run is now, whether a
+/// question stopped it short, and what a rewind undid.
+fn seek_status(from: Time, now: Time, undone: &[(Time, String)]) -> String {
+    let mut line = if now < from {
+        format!("rewound to {}", clock_tenths(now))
+    } else if now == from {
+        format!("still at {}", clock_tenths(now))
+    } else {
+        format!("forward to {}", clock_tenths(now))
+    };
+    const SHOWN: usize = 2;
+    for (at, what) in undone.iter().take(SHOWN) {
+        line.push_str(&format!(" · undone: {what} at {}", clock_tenths(*at)));
+    }
+    if undone.len() > SHOWN {
+        line.push_str(&format!(" · and {} more", undone.len() - SHOWN));
+    }
+    line
 }
