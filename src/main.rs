@@ -16,6 +16,10 @@ struct Args {
     /// Also load the lessons in this directory (a lesson with a built-in id replaces it).
     #[arg(long, global = true, value_name = "DIR")]
     lessons: Option<PathBuf>,
+    /// Leaves the mouse to the terminal, so text can be selected and copied
+    /// (`M` switches it in the playground).
+    #[arg(long)]
+    no_mouse: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -55,7 +59,13 @@ fn main() -> ExitCode {
         Some(Command::Check { paths }) => cli::check(&paths),
         Some(Command::Lesson(l)) => cli::playground(args.lessons.as_deref(), &l),
         Some(Command::Shot(s)) => cli::shot(args.lessons.as_deref(), &s),
-        None => cli::playground(args.lessons.as_deref(), &cli::LessonArgs::default()),
+        None => cli::playground(
+            args.lessons.as_deref(),
+            &cli::LessonArgs {
+                no_mouse: args.no_mouse,
+                ..Default::default()
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -211,6 +211,7 @@ const DRAWN: &str = "splitbrain";
 const LEAVE_ALTERNATE: &str = "\u{1b}[?1049l";
 const ENTER_ALTERNATE: &str = "\u{1b}[?1049h";
 const MOUSE_OFF: &str = "\u{1b}[?1000l";
+const MOUSE_ON: &str = "\u{1b}[?1000h";
 const CURSOR_SHOWN: &str = "\u{1b}[?25h";
 
 fn hints_used(progress: &serde_json::Value, lesson: &str) -> u64 {
@@ -340,6 +341,28 @@ fn suspending_gives_the_terminal_back_and_fg_takes_it_again() {
     p.wait_for(from, DRAWN, "a redraw after SIGSTOP");
     wait("raw mode after SIGSTOP", || !p.line_mode());
     // And it still answers keys: `q` quits without Enter.
+    p.send("q");
+    assert!(p.wait_exit().success());
+    std::fs::remove_dir_all(&data).unwrap();
+}
+
+#[test]
+fn the_mouse_can_be_left_to_the_terminal_and_taken_again() {
+    let data = temp_dir("mouse");
+    let mut p = Pty::spawn(&["lesson", "failover", "--no-mouse"], &data);
+    p.wait_for(0, DRAWN, "the playground to draw");
+    assert!(
+        !p.output_from(0).contains(MOUSE_ON),
+        "--no-mouse took the mouse"
+    );
+    // `M` takes it, and says so; `M` again gives it back.
+    let from = p.output_len();
+    p.send("M");
+    p.wait_for(from, MOUSE_ON, "the mouse to be taken");
+    p.wait_for(from, "mouse on", "the status line to say so");
+    let from = p.output_len();
+    p.send("M");
+    p.wait_for(from, MOUSE_OFF, "the mouse to be given back");
     p.send("q");
     assert!(p.wait_exit().success());
     std::fs::remove_dir_all(&data).unwrap();

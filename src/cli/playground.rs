@@ -23,6 +23,10 @@ pub struct LessonArgs {
     /// for `splitbrain run <LESSON> --replay FILE`.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Leaves the mouse to the terminal, so text can be selected and copied
+    /// (`M` switches it in the playground).
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 /// Opens the playground full-screen: the picker, or one lesson.
@@ -47,6 +51,7 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
         );
     }
     let mut app = App::new(c, ProgressStore::open_default(), Theme::from_env());
+    app.mouse = !args.no_mouse;
     if let Some((id, settings)) = opening {
         app.open(&id, args.seed, &settings)?;
     }

@@ -71,6 +71,8 @@ pub enum Action {
     DeleteChar,
     // Both screens.
     Help,
+    /// Mouse capture on or off (off, the terminal selects and copies text).
+    ToggleMouse,
     Quit,
 }
 
@@ -245,6 +247,11 @@ pub const PICKER: &[KeyGroup] = &[
         keys: &[
             b("click", "select; again: open", &[]),
             b("wheel", "move", &[]),
+            b(
+                "M",
+                "mouse off / on (to copy)",
+                &[on_if(Char('M'), NotTyping, A::ToggleMouse)],
+            ),
         ],
     },
 ];
@@ -418,6 +425,11 @@ pub const LESSON: &[KeyGroup] = &[
         keys: &[
             b("click", "focus pane; select node", &[]),
             b("wheel", "scroll text or events", &[]),
+            b(
+                "M",
+                "mouse off / on (to copy)",
+                &[on(Char('M'), A::ToggleMouse)],
+            ),
         ],
     },
 ];

@@ -39,6 +39,11 @@ pub trait Host {
     fn suspend(&mut self) -> io::Result<()>;
     /// Takes the terminal again (raw mode, alternate screen, mouse).
     fn resume(&mut self) -> io::Result<()>;
+    /// Takes the mouse (clicks and the wheel come as events) or leaves it to
+    /// the terminal (which then selects and copies text).
+    fn set_mouse(&mut self, _on: bool) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A host with nothing to give back: a test backend.
@@ -125,6 +130,9 @@ where
         if app.take_suspend() {
             asked = Some(Outside::Suspend);
         }
+        if let Some(on) = app.take_mouse_switch() {
+            host.set_mouse(on)?;
+        }
         match asked {
             Some(Outside::Quit) => break,
             Some(o @ (Outside::Suspend | Outside::Resume)) => {
@@ -174,6 +182,8 @@ where
 
 /// Whether the terminal is in the playground's state (raw, alternate screen).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Whether the playground takes the mouse when it takes the terminal.
+static MOUSE: AtomicBool = AtomicBool::new(true);
 
 /// Puts the terminal back as it was. Does something only the first time
 /// after setting up: leaving the alternate screen again would move the
@@ -202,9 +212,12 @@ fn take_over() -> io::Result<()> {
         io::stdout(),
         EnterAlternateScreen,
         Clear(ClearType::All),
-        EnableMouseCapture,
         cursor::Hide
-    )
+    )?;
+    if MOUSE.load(Ordering::SeqCst) {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
 /// Restores the terminal when dropped, whichever way the loop ends.
@@ -238,6 +251,15 @@ impl Host for RealTerminal {
         let _ = disable_raw_mode();
         take_over()
     }
+
+    fn set_mouse(&mut self, on: bool) -> io::Result<()> {
+        MOUSE.store(on, Ordering::SeqCst);
+        if on {
+            execute!(io::stdout(), EnableMouseCapture)
+        } else {
+            execute!(io::stdout(), DisableMouseCapture)
+        }
+    }
 }
 
 /// Runs the app full-screen in the user's terminal. The terminal is restored
@@ -252,6 +274,7 @@ pub fn run_in_terminal(mut app: App) -> Result<App, String> {
         hook(info);
     }));
     let _guard = Guard;
+    MOUSE.store(app.mouse, Ordering::SeqCst);
     take_over().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;

@@ -34,6 +34,8 @@ pub(super) enum Leave {
     /// Back to the picker.
     Back,
     Quit,
+    /// Mouse capture on or off: the terminal's business, not the lesson's.
+    ToggleMouse,
 }
 
 impl LessonScreen {
@@ -54,6 +56,9 @@ impl LessonScreen {
         let action = keys::lesson_action(&key, self.session.focus);
         if action == Some(Action::Quit) {
             return Leave::Quit;
+        }
+        if action == Some(Action::ToggleMouse) && self.overlay.is_none() {
+            return Leave::ToggleMouse;
         }
         if let Some(overlay) = &mut self.overlay {
             let s = &mut self.session;
@@ -194,6 +199,7 @@ impl LessonScreen {
             // The app's own business, and the picker's.
             Action::Back
             | Action::Quit
+            | Action::ToggleMouse
             | Action::MoveUp
             | Action::MoveDown
             | Action::PageUp

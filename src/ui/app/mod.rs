@@ -49,6 +49,11 @@ pub struct App {
     left: Option<crate::lesson::Recording>,
     /// Ctrl-Z was pressed: the loop is to suspend the program.
     suspend: bool,
+    /// Whether the playground takes the mouse (clicks and the wheel); off,
+    /// the terminal's own selection works.
+    pub mouse: bool,
+    /// The mouse was switched since the loop last asked.
+    mouse_switched: bool,
     /// Where the session is recorded as it goes (`--record`).
     recorder: Option<Recorder>,
 }
@@ -84,6 +89,8 @@ impl App {
             notice,
             left: None,
             suspend: false,
+            mouse: true,
+            mouse_switched: false,
             recorder: None,
         };
         if app.notice.is_some() {
@@ -239,6 +246,12 @@ impl App {
         match leave {
             Leave::Stay => {}
             Leave::Quit => self.quit = true,
+            Leave::ToggleMouse => {
+                self.switch_mouse();
+                if let Screen::Lesson(l) = &mut self.screen {
+                    l.session.status = Some(mouse_note(self.mouse).into());
+                }
+            }
             Leave::Back => {
                 self.left = Some(l.session.run.recording());
                 let mut picker = Picker::new(&self.catalog);
@@ -249,6 +262,17 @@ impl App {
         self.record_progress();
         self.keep_recording(Duration::ZERO);
         true
+    }
+
+    /// Switches mouse capture; the loop tells the terminal.
+    fn switch_mouse(&mut self) {
+        self.mouse = !self.mouse;
+        self.mouse_switched = true;
+    }
+
+    /// The mouse setting, if it was switched since the last call.
+    pub fn take_mouse_switch(&mut self) -> Option<bool> {
+        std::mem::take(&mut self.mouse_switched).then_some(self.mouse)
     }
 
     /// Whether Ctrl-Z was pressed since the last call.
@@ -283,6 +307,11 @@ impl App {
             }
             PickerAction::Help => {
                 self.picker_help = true;
+                true
+            }
+            PickerAction::ToggleMouse => {
+                self.switch_mouse();
+                self.notice = Some(mouse_note(self.mouse).into());
                 true
             }
             PickerAction::Open(id) => {
@@ -406,6 +435,15 @@ pub fn write_recording(path: &std::path::Path, r: &crate::lesson::Recording) -> 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         App::render(self, area, buf);
+    }
+}
+
+/// What the status line says when the mouse is switched.
+fn mouse_note(on: bool) -> &'static str {
+    if on {
+        "mouse on: click to focus or select, wheel to scroll (M: off)"
+    } else {
+        "mouse off: the terminal selects and copies text (M: on)"
     }
 }
 

@@ -21,6 +21,7 @@ pub enum PickerAction {
     Open(String),
     Quit,
     Help,
+    ToggleMouse,
 }
 
 /// One lesson as the picker lists it.
@@ -278,6 +279,7 @@ impl Picker {
             }
             Action::Quit => PickerAction::Quit,
             Action::Help => PickerAction::Help,
+            Action::ToggleMouse => PickerAction::ToggleMouse,
             _ => PickerAction::None,
         }
     }
