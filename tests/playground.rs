@@ -221,9 +221,12 @@ fn a_rewind_says_which_of_the_learners_inputs_it_undid() {
         s.status.as_deref(),
         Some("rewound to 10.0s · undone: set timeout=250ms at 12.0s")
     );
-    // Back again: nothing left to undo.
+    // Back again: nothing left to undo; and the events, scrolled up before,
+    // follow the run again.
+    s.log.scroll = 40;
     s.apply(Control::Seek(Time::secs(5)));
     assert_eq!(s.status.as_deref(), Some("rewound to 5.0s"));
+    assert_eq!(s.log.scroll, 0);
 }
 
 /// The screen without its first line (which says paused or running) and its

@@ -308,6 +308,9 @@ impl Session {
                     _ => *t,
                 };
                 let undone = if t < at {
+                    // The events scrolled to may be gone, and the ones that
+                    // are left end where the run now is: follow them.
+                    self.log.scroll = 0;
                     self.undone_after(t)
                 } else {
                     Vec::new()
