@@ -442,3 +442,26 @@ fn answering_a_question_at_high_speed_goes_back_to_real_time() {
     });
     assert_eq!(s.speed_factor(), Some(0.5));
 }
+
+#[test]
+fn with_nothing_in_flight_the_messages_window_runs_to_the_next_send() {
+    use splitbrain::ui::session::Control;
+    let mut a = app();
+    a.open("distributed-lock", None, &[]).unwrap();
+    let s = a.session_mut().unwrap();
+    // Find an instant with nothing on its way.
+    let mut t = Time::millis(100);
+    while !s.run.cluster().in_flight().is_empty() {
+        t += Time::millis(100);
+        s.run.advance_to(t);
+    }
+    let before = s.now();
+    s.apply(Control::ToNextSend);
+    assert!(s.paused);
+    let flying = s.run.cluster().in_flight();
+    assert!(!flying.is_empty(), "{:?}", s.status);
+    assert!(s.now() > before);
+    let status = s.status.clone().unwrap();
+    assert!(status.starts_with("ran to "), "{status}");
+    assert!(status.contains(&format!("m{}", flying[0].id)), "{status}");
+}

@@ -35,6 +35,8 @@ pub const FREEZE: Time = Time::secs(3);
 pub const SLOWDOWN: f64 = 10.0;
 /// How far a clock jump moves the node's clock.
 pub const CLOCK_JUMP: Time = Time::secs(10);
+/// How far running to the next send may go.
+pub const NEXT_SEND_WITHIN: Time = Time::secs(60);
 /// How far the small and large seek steps move.
 pub const SEEK_SMALL: Time = Time::secs(5);
 pub const SEEK_LARGE: Time = Time::secs(30);
@@ -91,6 +93,9 @@ pub enum Control {
     Pause,
     Resume,
     Step,
+    /// Runs, paused, event by event until a message is in flight (at most
+    /// [`NEXT_SEND_WITHIN`], and never past a question not yet asked).
+    ToNextSend,
     Speed(usize),
     Seek(Time),
     /// The whole run again from the start, same seed (bringing a crashed
@@ -247,6 +252,47 @@ impl Session {
         }
     }
 
+    /// Steps until a message is in flight; says what it found.
+    fn run_to_next_send(&mut self) -> String {
+        let from = self.now();
+        let question = self
+            .lesson()
+            .questions
+            .iter()
+            .zip(&self.questions)
+            .filter(|(q, st)| **st == QuestionState::NotYet && q.at >= from)
+            .map(|(q, _)| q.at)
+            .min();
+        let until = question.map_or(from + NEXT_SEND_WITHIN, |q| q.min(from + NEXT_SEND_WITHIN));
+        loop {
+            let c = self.run.cluster();
+            if let Some(m) = c.in_flight().first() {
+                let names = c.names();
+                let name = |i: usize| names.get(i).cloned().unwrap_or_default();
+                return format!(
+                    "ran to {}: m{} {} → {} {} is on its way",
+                    clock_tenths(self.now()),
+                    m.id,
+                    name(m.from),
+                    name(m.to),
+                    m.kind
+                );
+            }
+            if self.now() >= until || !self.run.step() {
+                let why = if question.is_some_and(|q| self.now() >= q) {
+                    " (a question comes first)"
+                } else {
+                    ""
+                };
+                return format!(
+                    "nothing was sent between {} and {}{why}",
+                    clock_tenths(from),
+                    clock_tenths(self.now())
+                );
+            }
+        }
+    }
+
     /// What the learner did after `t`, as the trace words it, with when:
     /// what a rewind to `t` forgets.
     fn undone_after(&self, t: Time) -> Vec<(Time, String)> {
@@ -289,6 +335,10 @@ impl Session {
                 } else {
                     self.status = Some("nothing left to happen".into());
                 }
+            }
+            Control::ToNextSend => {
+                self.paused = true;
+                self.status = Some(self.run_to_next_send());
             }
             Control::Speed(i) => self.speed = (*i).min(SPEEDS.len() - 1),
             Control::Seek(t) => {

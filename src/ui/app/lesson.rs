@@ -167,6 +167,10 @@ impl LessonScreen {
                 if !s.paused {
                     s.apply(Control::Pause);
                 }
+                // Nothing to choose from: run to the first message sent.
+                if s.run.cluster().in_flight().is_empty() {
+                    s.apply(Control::ToNextSend);
+                }
                 self.overlay = Some(Box::new(Messages::default()));
             }
             Action::Knobs => self.overlay = Some(Box::new(Knobs::default())),

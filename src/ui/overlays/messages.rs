@@ -25,12 +25,12 @@ impl Messages {
         let names = s.run.cluster().names();
         let now = s.now();
         let mut lines = vec![Line::from(Span::styled(
-            "↑↓ choose   d drop   Enter deliver now   (the run is paused)",
+            "↑↓ choose   d drop   Enter deliver now   n run to the next send   (paused)",
             theme.dim(),
         ))];
         if msgs.is_empty() {
             lines.push(Line::from(Span::styled(
-                "nothing is in flight right now: step with . and look again",
+                "nothing is in flight right now: n runs to the next message sent",
                 theme.dim(),
             )));
         }
@@ -95,6 +95,11 @@ impl Window for Messages {
                 if let Some(m) = msgs.get(self.selected) {
                     return Outcome::Apply(vec![Control::Input(Input::DeliverMessage(m.id))]);
                 }
+                return Outcome::Apply(vec![Control::ToNextSend]);
+            }
+            KeyCode::Char('n') => {
+                self.selected = 0;
+                return Outcome::Apply(vec![Control::ToNextSend]);
             }
             _ => {}
         }
