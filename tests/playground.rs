@@ -392,6 +392,18 @@ async fn stepping_processes_one_event_and_says_which() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_hint_on_the_status_line_shows_code_without_backticks() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    a.session_mut().unwrap().paused = true;
+    let (_, screen) = drive(a, keys("h")).await;
+    let status = screen.lines().last().unwrap();
+    assert!(status.contains("hint 1/"), "{status}");
+    assert!(status.contains("Look at writes.acked_lost"), "{status}");
+    assert!(!status.contains('`'), "{status}");
+}
+
+#[tokio::test(start_paused = true)]
 async fn playing_the_scheduler_loses_an_update_by_hand() {
     let mut a = app();
     a.open("lost-update", Some(1), &[]).unwrap();
