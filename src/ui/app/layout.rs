@@ -241,7 +241,7 @@ fn footer(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
 /// left out (a hint's text, say); an unpaired backtick stays as it is.
 fn inline_code(msg: &str, theme: &Theme) -> Vec<Span<'static>> {
     let parts: Vec<&str> = msg.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return vec![Span::styled(msg.to_string(), theme.text())];
     }
     parts
