@@ -477,3 +477,28 @@ fn with_nothing_in_flight_the_messages_window_runs_to_the_next_send() {
     assert!(status.starts_with("ran to "), "{status}");
     assert!(status.contains(&format!("m{}", flying[0].id)), "{status}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn page_keys_move_by_what_the_pane_shows() {
+    let mut a = app();
+    a.open("failover", None, &[]).unwrap();
+    // Focus the events, run a second, pause.
+    let mut steps = keys("<Tab><Tab><Tab>");
+    steps.push(wait(1.0));
+    steps.extend(keys(" <PageUp>"));
+    let (a, _) = drive(a, steps).await;
+    let s = a.session().unwrap();
+    // At 120×40 the events pane shows 9 events under its header: a page
+    // keeps one of them in view.
+    let page = s.log.scroll;
+    assert_eq!(page, 8, "one page up");
+    let (a, _) = drive(a, keys("<PageUp><PageDown>")).await;
+    assert_eq!(a.session().unwrap().log.scroll, page);
+    // Zoomed, a page is the whole screen's height.
+    let (a, _) = drive(a, keys("z<PageUp>")).await;
+    assert!(
+        a.session().unwrap().log.scroll > page + 30,
+        "{}",
+        a.session().unwrap().log.scroll
+    );
+}

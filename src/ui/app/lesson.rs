@@ -26,6 +26,8 @@ pub struct LessonScreen {
     shown_question: Option<usize>,
     /// What the saved progress was last told about this session.
     pub(super) reported: Option<Achieved>,
+    /// The screen's size, for paging by what a pane shows.
+    pub(super) size: Rect,
 }
 
 /// What a key on the lesson screen asks of the app itself.
@@ -46,6 +48,7 @@ impl LessonScreen {
             compact_slot: PaneId::Metrics,
             shown_question: None,
             reported: None,
+            size: Rect::new(0, 0, 120, 40),
         }
     }
 
@@ -96,7 +99,27 @@ impl LessonScreen {
 
     /// Does what `action` says, through the session; a fault acts on the
     /// selected node.
+    /// A page of the pane that scrolls: the lines it shows (the events
+    /// under their header line), less one kept in view for context.
+    fn page(&self) -> i32 {
+        let s = &self.session;
+        let (scrolled, above) = if s.focus == PaneId::Log {
+            (PaneId::Log, 1)
+        } else {
+            (PaneId::Lesson, 0)
+        };
+        let layout = lesson_layout(self.size, s, self.compact_slot);
+        layout
+            .panes
+            .iter()
+            .find(|(id, _)| *id == scrolled)
+            .map_or(10, |(_, r)| {
+                (i32::from(inner(*r).height) - above - 1).max(1)
+            })
+    }
+
     pub fn act(&mut self, action: Action) {
+        let page = self.page();
         let s = &mut self.session;
         let node = NodeSel::Id(s.selected);
         let jump = CLOCK_JUMP.0 as i64;
@@ -197,6 +220,8 @@ impl LessonScreen {
                 s.log.scroll = 0;
             }
             Action::Scroll(lines) => scroll(s, lines),
+            Action::PageUp => scroll(s, -page),
+            Action::PageDown => scroll(s, page),
             Action::LogOldest => s.log.scroll = usize::MAX / 2,
             Action::LogNewest => s.log.scroll = 0,
             Action::TextTop => s.text_scroll = 0,
@@ -206,8 +231,6 @@ impl LessonScreen {
             | Action::ToggleMouse
             | Action::MoveUp
             | Action::MoveDown
-            | Action::PageUp
-            | Action::PageDown
             | Action::First
             | Action::Last
             | Action::Open

@@ -240,6 +240,7 @@ impl App {
         let Screen::Lesson(l) = &mut self.screen else {
             return self.picker_key(key);
         };
+        l.size = self.size;
         let leave = l.key(key);
         // A question that came due has its window opened.
         l.show_question();
