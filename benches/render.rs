@@ -114,7 +114,7 @@ fn pane_times(name: &str, app: &App) {
 fn lock_frames() {
     use splitbrain::ui::shot::{self, ShotSpec};
     for (id, at, keys, settings) in [
-        ("deadlock", 25, "<Tab><Tab>z", vec![]),
+        ("deadlock", 25, "<Tab>z", vec![]),
         (
             "lost-update",
             130,

@@ -481,13 +481,13 @@ fn screens() {
     insta::assert_snapshot!("steady_120x40", common::screen(&at(10, &[])));
     insta::assert_snapshot!("cycle_120x40", common::screen(&at(25, &[])));
     let mut zoomed = at(25, &[]);
-    zoomed.keys = shot::parse_keys("<Tab><Tab>z").unwrap();
+    zoomed.keys = shot::parse_keys("<Tab>z").unwrap();
     insta::assert_snapshot!("cycle_metrics", common::screen(&zoomed));
     let mut stall = at(53, &[("detection", "timeout")]);
-    stall.keys = shot::parse_keys("<Tab><Tab>z").unwrap();
+    stall.keys = shot::parse_keys("<Tab>z").unwrap();
     insta::assert_snapshot!("stall_timeout_metrics", common::screen(&stall));
     let mut crash = at(68, &[("detection", "graph")]);
-    crash.keys = shot::parse_keys("<Tab><Tab>z").unwrap();
+    crash.keys = shot::parse_keys("<Tab>z").unwrap();
     insta::assert_snapshot!("crashed_holder_metrics", common::screen(&crash));
     insta::assert_snapshot!(
         "fixed_120x40",

@@ -347,7 +347,7 @@ fn every_control_replays_exactly_from_the_run_log() {
 async fn a_scrolled_up_log_stays_put_while_time_runs() {
     let mut a = app();
     a.open("failover", None, &[]).unwrap();
-    // Focus the events (Map → Space-time → Metrics → Events), run, pause, scroll up.
+    // Focus the events (Map → Metrics → Space-time → Events), run, pause, scroll up.
     let mut steps = keys("<Tab><Tab><Tab>");
     steps.push(wait(1.0));
     steps.extend(keys(" <Up><Up><Up><Up><Up>"));

@@ -45,13 +45,14 @@ pub const REVEAL_AFTER: Time = Time::secs(10);
 /// Longest wall time one frame may spend simulating at full speed.
 const MAX_SPEED_BUDGET: Duration = Duration::from_millis(25);
 
-/// The panes of the lesson screen, in Tab order.
+/// The panes of the lesson screen, in Tab order: the screen's reading
+/// order, left to right and top to bottom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PaneId {
     Lesson,
     Map,
-    SpaceTime,
     Metrics,
+    SpaceTime,
     Log,
 }
 
@@ -59,8 +60,8 @@ impl PaneId {
     pub const ALL: [PaneId; 5] = [
         PaneId::Lesson,
         PaneId::Map,
-        PaneId::SpaceTime,
         PaneId::Metrics,
+        PaneId::SpaceTime,
         PaneId::Log,
     ];
 
