@@ -163,12 +163,15 @@ impl Client {
         } else {
             ctx.count(metrics::GIVEN_UP, 1);
         }
+        let before = ctx.world().expected();
         let lost = ctx.world().ended(me, call.seq);
         if lost > 0 {
             ctx.count(metrics::LOST, lost);
         }
-        let expected = ctx.world().expected() as f64;
-        ctx.gauge(metrics::EXPECTED, expected);
+        let expected = ctx.world().expected();
+        if expected != before {
+            ctx.gauge(metrics::EXPECTED, expected as f64);
+        }
     }
 }
 
@@ -265,8 +268,8 @@ impl Role<MessagePassingNode> for Client {
 
     fn facts(&self) -> Vec<(&'static str, String)> {
         let waiting = match self.calls.len() {
-            0 if self.active() => "idle".into(),
-            0 => "off".into(),
+            0 if self.active() => "nothing".into(),
+            0 => "nothing (off)".into(),
             1 => format!("#{}", self.calls[0].seq),
             n => format!("{n} calls"),
         };

@@ -33,6 +33,8 @@ pub struct Counter {
     floors: BTreeMap<usize, u32>,
     applied: u64,
     replayed: u64,
+    /// The table's size as last recorded.
+    shown: Option<usize>,
 }
 
 impl Counter {
@@ -44,6 +46,7 @@ impl Counter {
             floors: BTreeMap::new(),
             applied: 0,
             replayed: 0,
+            shown: None,
         }
     }
 
@@ -85,8 +88,12 @@ impl Counter {
         value
     }
 
-    fn table_gauge(&self, ctx: &mut Ctx<'_, MessagePassingNode>) {
-        ctx.gauge(metrics::TABLE, self.table.len() as f64);
+    fn table_gauge(&mut self, ctx: &mut Ctx<'_, MessagePassingNode>) {
+        let n = self.table.len();
+        if self.shown != Some(n) {
+            self.shown = Some(n);
+            ctx.gauge(metrics::TABLE, n as f64);
+        }
     }
 }
 
@@ -113,9 +120,16 @@ impl Role<MessagePassingNode> for Counter {
         }
         let floor = self.floors.entry(from).or_insert(0);
         if acked > *floor {
+            let old = *floor;
             *floor = acked;
-            let cut = acked;
-            self.table.retain(|&(c, s), _| c != from || s > cut);
+            let done: Vec<_> = self
+                .table
+                .range((from, old + 1)..=(from, acked))
+                .map(|(k, _)| *k)
+                .collect();
+            for k in done {
+                self.table.remove(&k);
+            }
         }
         if seq <= self.floors[&from] {
             // A copy of a request its client has finished with.
@@ -150,6 +164,7 @@ impl Role<MessagePassingNode> for Counter {
             self.table.clear();
             self.floors.clear();
         }
+        self.shown = None;
     }
 
     fn on_knob(&mut self, ctx: &mut Ctx<'_, MessagePassingNode>, name: &str, value: &KnobValue) {
