@@ -41,6 +41,7 @@ pub struct Client {
     /// Durable: the calls waiting for an answer, oldest first.
     calls: VecDeque<Call>,
     pace_armed: bool,
+    ids: Option<metrics::Ids>,
     done: u64,
     /// The value of the last reply taken.
     last: Option<u64>,
@@ -56,6 +57,7 @@ impl Client {
             msg_id: 0,
             calls: VecDeque::new(),
             pace_armed: false,
+            ids: None,
             done: 0,
             last: None,
         }
@@ -80,9 +82,14 @@ impl Client {
         }
     }
 
+    fn ids(&mut self, ctx: &mut Ctx<'_, MessagePassingNode>) -> metrics::Ids {
+        *self.ids.get_or_insert_with(|| metrics::Ids::register(ctx))
+    }
+
     fn outstanding(&mut self, ctx: &mut Ctx<'_, MessagePassingNode>, by: i64) {
         let n = ctx.world().outstanding(by);
-        ctx.gauge(metrics::OUTSTANDING, n as f64);
+        let id = self.ids(ctx).outstanding;
+        metrics::set(ctx, id, n as f64);
     }
 
     /// Starts calls while there is room (unpaced), or arms the pace.
@@ -149,8 +156,10 @@ impl Client {
         if let Some(v) = value {
             self.done += 1;
             self.last = Some(v);
-            ctx.count(metrics::DONE, 1);
-            ctx.observe(metrics::LATENCY, ctx.now() - call.started);
+            let ids = self.ids(ctx);
+            metrics::add(ctx, ids.done, 1);
+            let took = ctx.now() - call.started;
+            metrics::sample(ctx, ids.latency, took);
             if ctx.world().took(me, call.seq, v) {
                 ctx.count(metrics::MISMATCHED, 1);
                 if ctx.logging() {
@@ -170,7 +179,8 @@ impl Client {
         }
         let expected = ctx.world().expected();
         if expected != before {
-            ctx.gauge(metrics::EXPECTED, expected as f64);
+            let id = self.ids(ctx).expected;
+            metrics::set(ctx, id, expected as f64);
         }
     }
 }

@@ -22,19 +22,30 @@ use crate::scenarios::knob::Choice;
 use crate::sim::{Ctx, KnobValue};
 use std::collections::BTreeMap;
 
+/// What the counter remembers of one client.
+#[derive(Clone, Debug, Default)]
+struct Session {
+    /// Every sequence number up to this one is finished with.
+    floor: u32,
+    /// Sequence number → the value answered.
+    answers: BTreeMap<u32, u64>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Counter {
     cfg: Config,
     /// Durable.
     count: u64,
-    /// (client, seq) → the value answered. Durable if `table = durable`.
-    table: BTreeMap<(usize, u32), u64>,
-    /// Per client: every sequence number up to this one is finished with.
-    floors: BTreeMap<usize, u32>,
+    /// Per client node: the answers given, by sequence number, and the
+    /// floor. Durable if `table = durable`.
+    table: Vec<Session>,
+    /// Entries over all clients.
+    entries: usize,
     applied: u64,
     replayed: u64,
     /// The table's size as last recorded.
     shown: Option<usize>,
+    ids: Option<metrics::Ids>,
 }
 
 impl Counter {
@@ -42,11 +53,12 @@ impl Counter {
         Counter {
             cfg,
             count: 0,
-            table: BTreeMap::new(),
-            floors: BTreeMap::new(),
+            table: Vec::new(),
+            entries: 0,
             applied: 0,
             replayed: 0,
             shown: None,
+            ids: None,
         }
     }
 
@@ -55,7 +67,12 @@ impl Counter {
     }
 
     pub fn table_len(&self) -> usize {
-        self.table.len()
+        self.entries
+    }
+
+    fn forget(&mut self) {
+        self.table.clear();
+        self.entries = 0;
     }
 
     fn answer(&mut self, ctx: &mut Ctx<'_, MessagePassingNode>, to: usize, msg_id: Option<u32>, value: u64) {
@@ -83,16 +100,18 @@ impl Counter {
             Applied::First => {}
         }
         let expected = ctx.world().expected() as f64;
-        ctx.gauge(metrics::ACTUAL, value as f64);
-        ctx.gauge(metrics::EXPECTED, expected);
+        let ids = *self.ids.get_or_insert_with(|| metrics::Ids::register(ctx));
+        metrics::set(ctx, ids.actual, value as f64);
+        metrics::set(ctx, ids.expected, expected);
         value
     }
 
     fn table_gauge(&mut self, ctx: &mut Ctx<'_, MessagePassingNode>) {
-        let n = self.table.len();
+        let n = self.entries;
         if self.shown != Some(n) {
             self.shown = Some(n);
-            ctx.gauge(metrics::TABLE, n as f64);
+            let ids = *self.ids.get_or_insert_with(|| metrics::Ids::register(ctx));
+            metrics::set(ctx, ids.table, n as f64);
         }
     }
 }
@@ -118,25 +137,25 @@ impl Role<MessagePassingNode> for Counter {
             self.answer(ctx, from, msg_id, value);
             return;
         }
-        let floor = self.floors.entry(from).or_insert(0);
-        if acked > *floor {
-            let old = *floor;
-            *floor = acked;
-            let done: Vec<_> = self
-                .table
-                .range((from, old + 1)..=(from, acked))
-                .map(|(k, _)| *k)
-                .collect();
-            for k in done {
-                self.table.remove(&k);
+        if self.table.len() <= from {
+            self.table.resize_with(from + 1, Session::default);
+        }
+        let session = &mut self.table[from];
+        if acked > session.floor {
+            session.floor = acked;
+            while let Some((&s, _)) = session.answers.first_key_value()
+                && s <= acked
+            {
+                session.answers.pop_first();
+                self.entries -= 1;
             }
         }
-        if seq <= self.floors[&from] {
+        if seq <= session.floor {
             // A copy of a request its client has finished with.
             self.table_gauge(ctx);
             return;
         }
-        let value = match self.table.get(&(from, seq)) {
+        let value = match session.answers.get(&seq) {
             Some(&v) => {
                 self.replayed += 1;
                 ctx.count(metrics::REPLAYED, 1);
@@ -144,7 +163,8 @@ impl Role<MessagePassingNode> for Counter {
             }
             None => {
                 let v = self.apply(ctx, from, seq);
-                self.table.insert((from, seq), v);
+                self.table[from].answers.insert(seq, v);
+                self.entries += 1;
                 v
             }
         };
@@ -161,8 +181,7 @@ impl Role<MessagePassingNode> for Counter {
     fn on_crash(&mut self, _ctx: &mut Ctx<'_, MessagePassingNode>) {
         // Answers not yet sent die with the timers; the count is on disk.
         if self.cfg.table == Table::Volatile {
-            self.table.clear();
-            self.floors.clear();
+            self.forget();
         }
         self.shown = None;
     }
@@ -170,15 +189,14 @@ impl Role<MessagePassingNode> for Counter {
     fn on_knob(&mut self, ctx: &mut Ctx<'_, MessagePassingNode>, name: &str, value: &KnobValue) {
         self.cfg.set(name, value);
         if name == "delivery" && !self.cfg.delivery.dedup() {
-            self.table.clear();
-            self.floors.clear();
+            self.forget();
             self.table_gauge(ctx);
         }
     }
 
     fn facts(&self) -> Vec<(&'static str, String)> {
         let table = if self.cfg.delivery.dedup() {
-            format!("{} ({})", self.table.len(), self.cfg.table.word())
+            format!("{} ({})", self.entries, self.cfg.table.word())
         } else {
             "off".into()
         };

@@ -1,7 +1,7 @@
 //! The metrics the scenario records.
 
 use crate::scenarios::MetricSpec;
-use crate::sim::MetricKind;
+use crate::sim::{Ctx, MetricId, MetricKind, Node};
 
 pub const EXPECTED: &str = "count.expected";
 pub const ACTUAL: &str = "count.actual";
@@ -93,4 +93,47 @@ pub fn specs() -> Vec<MetricSpec> {
             "Repeated requests the counter answered from its table without applying them again.",
         ),
     ]
+}
+
+/// Ids of the metrics recorded on every call, looked up once per start.
+#[derive(Clone, Copy, Debug)]
+pub struct Ids {
+    pub done: MetricId,
+    pub latency: MetricId,
+    pub outstanding: MetricId,
+    pub actual: MetricId,
+    pub expected: MetricId,
+    pub table: MetricId,
+}
+
+impl Ids {
+    pub fn register<N: Node>(ctx: &mut Ctx<'_, N>) -> Ids {
+        use MetricKind::*;
+        Ids {
+            done: ctx.metric(DONE, Counter),
+            latency: ctx.metric(LATENCY, Histogram),
+            outstanding: ctx.metric(OUTSTANDING, Gauge),
+            actual: ctx.metric(ACTUAL, Gauge),
+            expected: ctx.metric(EXPECTED, Gauge),
+            table: ctx.metric(TABLE, Gauge),
+        }
+    }
+}
+
+/// Adds `by` to the counter `id`.
+pub fn add<N: Node>(ctx: &mut Ctx<'_, N>, id: MetricId, by: u64) {
+    let now = ctx.now();
+    ctx.metrics().add(id, now, by);
+}
+
+/// Sets the gauge `id`.
+pub fn set<N: Node>(ctx: &mut Ctx<'_, N>, id: MetricId, value: f64) {
+    let now = ctx.now();
+    ctx.metrics().set(id, now, value);
+}
+
+/// Records a duration in the histogram `id`.
+pub fn sample<N: Node>(ctx: &mut Ctx<'_, N>, id: MetricId, value: crate::sim::Time) {
+    let now = ctx.now();
+    ctx.metrics().observe(id, now, value.0);
 }
