@@ -368,22 +368,21 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             taken[a..b].iter_mut().for_each(|t| *t = true);
             true
         };
-        let tag = format!("window {window}");
-        let tag_w = text::width(&tag);
-        let tag_x = area.right().saturating_sub(tag_w as u16);
-        if tag_x >= plot.x && take(&mut taken, tag_x, tag_w) {
-            put(buf, area, tag_x, area.y, &tag, theme.dim());
-        }
-        // Every input's glyph, over the tag if need be; then its words where they fit.
+        // Every input's glyph, at its instant.
         for (x, _) in &inputs {
             put(buf, area, *x, area.y, "↯", theme.warn());
-        }
-        for (x, _) in &inputs {
             let k = x.saturating_sub(area.x) as usize;
             if let Some(t) = taken.get_mut(k) {
                 *t = true;
             }
         }
+        // The window's length at the right unless a glyph is there; then
+        // each input's words where they fit; then, if the tag was not placed,
+        // as far right as it fits whole (or not at all: never broken).
+        let tag = format!("window {window}");
+        let tag_w = text::width(&tag);
+        let right = area.right().saturating_sub(tag_w as u16);
+        let mut tag_at = (right >= plot.x && take(&mut taken, right, tag_w)).then_some(right);
         for (x, text) in &inputs {
             let w = text::width(text);
             if take(&mut taken, x + 1, w + 1) {
@@ -393,6 +392,15 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             {
                 put(buf, area, *x - w as u16 - 1, area.y, text, theme.warn());
             }
+        }
+        if tag_at.is_none() {
+            // With a blank after it, so it does not run into a label.
+            tag_at = (plot.x..right)
+                .rev()
+                .find(|&x| take(&mut taken, x, tag_w + 1));
+        }
+        if let Some(x) = tag_at {
+            put(buf, area, x, area.y, &tag, theme.dim());
         }
     }
 
