@@ -32,6 +32,7 @@ use super::metrics;
 use super::msg::{Body, Msg, Timer, status};
 use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue, Time};
+use super::IdMap;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Where an order is.
@@ -87,9 +88,10 @@ pub struct Api {
     cfg: Config,
     processor: usize,
     warehouse: usize,
-    /// Durable: the database.
-    orders: BTreeMap<u64, Order>,
-    keys: BTreeMap<u64, KeyRecord>,
+    /// Durable: the database. (Orders shipped or failed are done and leave
+    /// the table the API works from.)
+    orders: IdMap<u64, Order>,
+    keys: IdMap<u64, KeyRecord>,
     /// Keys in order of creation, for expiry.
     by_age: VecDeque<(Time, u64)>,
     /// Orders at `created` under keys-atomic, which someone must finish.
@@ -103,6 +105,8 @@ pub struct Api {
     created: u64,
     charged: u64,
     recorded: u64,
+    /// The values the gauges were last set to.
+    shown: [Option<u64>; 4],
     /// Volatile.
     work: BTreeMap<u64, Work>,
     charging: BTreeSet<u64>,
@@ -123,8 +127,8 @@ impl Api {
             cfg,
             processor,
             warehouse,
-            orders: BTreeMap::new(),
-            keys: BTreeMap::new(),
+            orders: IdMap::default(),
+            keys: IdMap::default(),
             by_age: VecDeque::new(),
             unfinished: BTreeSet::new(),
             to_ship: BTreeMap::new(),
@@ -133,16 +137,17 @@ impl Api {
             created: 0,
             charged: 0,
             recorded: 0,
+            shown: [None; 4],
             work: BTreeMap::new(),
             charging: BTreeSet::new(),
         }
     }
 
-    pub fn orders(&self) -> &BTreeMap<u64, Order> {
+    pub fn orders(&self) -> &IdMap<u64, Order> {
         &self.orders
     }
 
-    pub fn keys(&self) -> &BTreeMap<u64, KeyRecord> {
+    pub fn keys(&self) -> &IdMap<u64, KeyRecord> {
         &self.keys
     }
 
@@ -150,11 +155,26 @@ impl Api {
         self.cfg.idempotency == Idempotency::KeysAtomic
     }
 
-    fn gauges(&self, ctx: &mut Ctx<'_, ChargeOnceNode>) {
-        ctx.gauge(metrics::CREATED, self.created as f64);
-        ctx.gauge(metrics::CHARGED, self.charged as f64);
-        ctx.gauge(metrics::RECORDED, self.recorded as f64);
-        ctx.gauge(metrics::KEYS, self.keys.len() as f64);
+    /// Sets the gauges that changed since they were last set.
+    fn gauges(&mut self, ctx: &mut Ctx<'_, ChargeOnceNode>) {
+        let now = [
+            self.created,
+            self.charged,
+            self.recorded,
+            self.keys.len() as u64,
+        ];
+        let names = [
+            metrics::CREATED,
+            metrics::CHARGED,
+            metrics::RECORDED,
+            metrics::KEYS,
+        ];
+        for i in 0..4 {
+            if self.shown[i] != Some(now[i]) {
+                self.shown[i] = Some(now[i]);
+                ctx.gauge(names[i], now[i] as f64);
+            }
+        }
     }
 
     /// Moves `order` to `stage`, keeping the counts.
@@ -367,9 +387,8 @@ impl Api {
             self.set_stage(order, Stage::Recorded);
         } else {
             self.set_stage(order, Stage::Failed(code));
-            if code != status::DECLINED {
-                let lost = ctx.world().order_failed(order);
-                ctx.count(metrics::LOST, lost);
+            if code != status::DECLINED && ctx.world().order_failed(order) > 0 {
+                ctx.count(metrics::LOST, 1);
             }
         }
         if let Some(key) = o.key {
@@ -385,7 +404,7 @@ impl Api {
                 }
                 _ => {
                     let now = ctx.now();
-                    if let std::collections::btree_map::Entry::Vacant(e) = self.keys.entry(key) {
+                    if let std::collections::hash_map::Entry::Vacant(e) = self.keys.entry(key) {
                         e.insert(KeyRecord {
                             purchase: o.purchase,
                             amount: o.amount,
@@ -403,7 +422,10 @@ impl Api {
         for w in self.work.remove(&order).map(|w| w.waiters).unwrap_or_default() {
             Self::reply(ctx, w, response, false);
         }
-        if code == status::OK {
+        if code != status::OK {
+            // Done: the order leaves the table the API works from.
+            self.orders.remove(&order);
+        } else {
             self.to_ship.insert(order, ctx.now());
             ctx.send(
                 self.warehouse,
@@ -449,9 +471,11 @@ impl Api {
     fn sweep(&mut self, ctx: &mut Ctx<'_, ChargeOnceNode>) {
         let now = ctx.now();
         for (&order, sent) in self.to_ship.iter_mut() {
-            if now >= *sent + SWEEP_EVERY {
+            if now >= *sent + SWEEP_EVERY
+                && let Some(o) = self.orders.get(&order)
+            {
                 *sent = now;
-                let purchase = self.orders[&order].purchase;
+                let purchase = o.purchase;
                 ctx.send(self.warehouse, Msg::Ship { order, purchase });
             }
         }
@@ -493,6 +517,7 @@ impl Role<ChargeOnceNode> for Api {
     }
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, ChargeOnceNode>) {
+        self.shown = [None; 4];
         self.gauges(ctx);
         ctx.set_timer(SWEEP_EVERY, Timer::Sweep);
     }
@@ -517,6 +542,8 @@ impl Role<ChargeOnceNode> for Api {
                     .is_some_and(|o| o.stage == Stage::Recorded)
                 {
                     self.set_stage(order, Stage::Shipped);
+                    // Done: the order leaves the table the API works from.
+                    self.orders.remove(&order);
                 }
                 ctx.count(metrics::SHIPPED, 1);
                 self.gauges(ctx);

@@ -4,25 +4,40 @@
 //! the shop got for each purchase, and every parcel. The protocol never
 //! reads it.
 
+use super::IdMap;
 use super::msg::Body;
-use std::collections::{BTreeMap, BTreeSet};
+
+/// What the judge knows of one purchase.
+#[derive(Clone, Debug, Default)]
+struct PurchaseRecord {
+    /// Its charges.
+    charges: Vec<u64>,
+    /// The first final answer the shop got for it.
+    first: Option<(u16, Body)>,
+    /// Already counted as acknowledged without a charge.
+    unbacked: bool,
+}
+
+impl PurchaseRecord {
+    fn has_charge(&self, c: u64) -> bool {
+        self.charges.contains(&c)
+    }
+}
+
+/// What the judge knows of one API order.
+#[derive(Clone, Copy, Debug, Default)]
+struct OrderRecord {
+    charged: bool,
+    failed: bool,
+    /// Already counted as a lost charge.
+    lost: bool,
+    parcels: u32,
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Judge {
-    /// Charges per purchase.
-    charges: BTreeMap<u64, Vec<u64>>,
-    /// Orders the processor charged.
-    charged_orders: BTreeSet<u64>,
-    /// Orders the API recorded as failed.
-    failed_orders: BTreeSet<u64>,
-    /// Orders already counted as a lost charge.
-    lost_orders: BTreeSet<u64>,
-    /// Purchases already counted as acknowledged without a charge.
-    unbacked: BTreeSet<u64>,
-    /// The first final answer the shop got for each purchase.
-    first: BTreeMap<u64, (u16, Body)>,
-    /// Parcels per order.
-    parcels: BTreeMap<u64, u32>,
+    purchases: IdMap<u64, PurchaseRecord>,
+    orders: IdMap<u64, OrderRecord>,
     /// Purchases charged twice or more, for display.
     doubles: Vec<u64>,
     double: u64,
@@ -34,26 +49,26 @@ impl Judge {
     /// The processor charged `purchase`'s card, as charge `charge` for API
     /// order `order`. Returns (new double charges, new lost charges).
     pub fn charged(&mut self, purchase: u64, order: u64, charge: u64) -> (u64, u64) {
-        let list = self.charges.entry(purchase).or_default();
-        list.push(charge);
-        self.charged_orders.insert(order);
-        let double = if list.len() == 2 {
+        let p = self.purchases.entry(purchase).or_default();
+        p.charges.push(charge);
+        let double = if p.charges.len() == 2 {
             self.double += 1;
             self.doubles.push(purchase);
             1
         } else {
             0
         };
-        let lost = if self.failed_orders.contains(&order) {
-            self.lose(order)
-        } else {
-            0
-        };
-        (double, lost)
+        let o = self.orders.entry(order).or_default();
+        o.charged = true;
+        (double, self.lose(order))
     }
 
+    /// Counts `order` as a lost charge if it was charged and booked as
+    /// failed, once.
     fn lose(&mut self, order: u64) -> u64 {
-        if self.lost_orders.insert(order) {
+        let o = self.orders.entry(order).or_default();
+        if o.charged && o.failed && !o.lost {
+            o.lost = true;
             self.lost += 1;
             1
         } else {
@@ -64,40 +79,32 @@ impl Judge {
     /// The API recorded order `order` as failed. Returns new lost charges
     /// (the card was charged for it all the same).
     pub fn order_failed(&mut self, order: u64) -> u64 {
-        self.failed_orders.insert(order);
-        if self.charged_orders.contains(&order) {
-            self.lose(order)
-        } else {
-            0
-        }
+        self.orders.entry(order).or_default().failed = true;
+        self.lose(order)
     }
 
     /// The shop got a final answer for `purchase`. Returns (new mismatched
     /// answers, new lost charges): an answer differing from the first one,
     /// and a "paid" with no charge of this purchase behind it.
     pub fn answered(&mut self, purchase: u64, status: u16, body: Body) -> (u64, u64) {
-        let mismatched = match self.first.get(&purchase) {
+        let p = self.purchases.entry(purchase).or_default();
+        let mismatched = match p.first {
             None => {
-                self.first.insert(purchase, (status, body));
+                p.first = Some((status, body));
                 0
             }
-            Some(&first) if first == (status, body) => 0,
-            Some(_) => {
-                self.mismatched += 1;
-                1
-            }
+            Some(first) if first == (status, body) => 0,
+            Some(_) => 1,
         };
+        self.mismatched += mismatched;
         let mut lost = 0;
-        if status == super::msg::status::OK {
-            let backed = body.charge.is_some_and(|c| {
-                self.charges
-                    .get(&purchase)
-                    .is_some_and(|list| list.contains(&c))
-            });
-            if !backed && self.unbacked.insert(purchase) {
-                self.lost += 1;
-                lost = 1;
-            }
+        if status == super::msg::status::OK
+            && !body.charge.is_some_and(|c| p.has_charge(c))
+            && !p.unbacked
+        {
+            p.unbacked = true;
+            self.lost += 1;
+            lost = 1;
         }
         (mismatched, lost)
     }
@@ -105,18 +112,18 @@ impl Judge {
     /// The warehouse sent a parcel for `order`. Returns 1 if that makes it
     /// shipped twice.
     pub fn parcel(&mut self, order: u64) -> u64 {
-        let n = self.parcels.entry(order).or_default();
-        *n += 1;
-        u64::from(*n == 2)
+        let o = self.orders.entry(order).or_default();
+        o.parcels += 1;
+        u64::from(o.parcels == 2)
     }
 
     pub fn charges_of(&self, purchase: u64) -> usize {
-        self.charges.get(&purchase).map_or(0, Vec::len)
+        self.purchases.get(&purchase).map_or(0, |p| p.charges.len())
     }
 
     /// Whether the processor charged a card for API order `order`.
     pub fn charged_order(&self, order: u64) -> bool {
-        self.charged_orders.contains(&order)
+        self.orders.get(&order).is_some_and(|o| o.charged)
     }
 
     pub fn double(&self) -> u64 {

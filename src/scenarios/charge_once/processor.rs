@@ -12,7 +12,7 @@ use super::msg::{Msg, Timer};
 use crate::scenarios::Role;
 use crate::sim::Ctx;
 use rand::RngExt;
-use std::collections::BTreeMap;
+use super::IdMap;
 
 /// What the processor decided for a key: charged (with the charge) or
 /// declined; `None` while the charge is at work.
@@ -24,14 +24,14 @@ pub struct Processor {
     charges: u64,
     /// Durable: the decision for each key it was called with, and who waits
     /// for it while it is at work.
-    keys: BTreeMap<u64, Decision>,
+    keys: IdMap<u64, Decision>,
     /// Volatile: calls waiting for a key's decision.
-    waiting: BTreeMap<u64, Vec<(usize, u64, u32)>>,
+    waiting: IdMap<u64, Vec<(usize, u64, u32)>>,
     declined: u64,
     /// Durable, its ledger: charges per purchase (the shop's reference
     /// travels with each charge, as metadata does), and the purchases
     /// charged more than once, for display.
-    per_purchase: BTreeMap<u64, u32>,
+    per_purchase: IdMap<u64, u32>,
     twice: Vec<u64>,
 }
 
@@ -135,8 +135,12 @@ impl Role<ChargeOnceNode> for Processor {
                 self.twice.push(purchase);
             }
             let (double, lost) = ctx.world().charged(purchase, order, id);
-            ctx.count(metrics::DOUBLE, double);
-            ctx.count(metrics::LOST, lost);
+            if double > 0 {
+                ctx.count(metrics::DOUBLE, double);
+            }
+            if lost > 0 {
+                ctx.count(metrics::LOST, lost);
+            }
             if double > 0 && ctx.logging() {
                 ctx.log(format!(
                     "purchase p{purchase} charged a second time (charge ch{id}, order o{order})"

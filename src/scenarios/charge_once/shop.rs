@@ -179,8 +179,12 @@ impl Role<ChargeOnceNode> for Shop {
         };
         if status::is_final(code) {
             let (mismatched, lost) = ctx.world().answered(purchase, code, body);
-            ctx.count(metrics::MISMATCHED, mismatched);
-            ctx.count(metrics::LOST, lost);
+            if mismatched > 0 {
+                ctx.count(metrics::MISMATCHED, mismatched);
+            }
+            if lost > 0 {
+                ctx.count(metrics::LOST, lost);
+            }
             if mismatched > 0 && ctx.logging() {
                 ctx.log(format!(
                     "purchase p{purchase}: answer {code} (order o{}) differs from the first",

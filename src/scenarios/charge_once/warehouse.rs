@@ -10,13 +10,13 @@ use super::metrics;
 use super::msg::Msg;
 use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue};
-use std::collections::BTreeMap;
+use super::IdMap;
 
 #[derive(Clone, Debug)]
 pub struct Warehouse {
     cfg: Config,
     /// Durable: the first parcel of each order shipped.
-    shipped: BTreeMap<u64, u64>,
+    shipped: IdMap<u64, u64>,
     parcels: u64,
     /// Orders shipped more than once, for display.
     twice: Vec<u64>,
@@ -26,7 +26,7 @@ impl Warehouse {
     pub fn new(cfg: Config) -> Warehouse {
         Warehouse {
             cfg,
-            shipped: BTreeMap::new(),
+            shipped: IdMap::default(),
             parcels: 0,
             twice: Vec::new(),
         }
