@@ -39,6 +39,7 @@ scenarios! {
     deadlock,
     distributed_lock,
     message_passing,
+    charge_once,
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {
