@@ -38,6 +38,7 @@ scenarios! {
     lost_update,
     deadlock,
     distributed_lock,
+    retry_storm,
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {
