@@ -196,11 +196,14 @@ impl Role<RetryNode> for Database {
     }
 
     fn facts(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("role", "database".into()),
-            ("version", self.version.to_string()),
-            ("queue", self.queued().to_string()),
-            ("calls", self.calls.to_string()),
-        ]
+        let mut v = vec![("role", "database".into())];
+        if self.calls == 0 || self.version > 0 {
+            v.push(("version", self.version.to_string()));
+        }
+        if self.calls > 0 {
+            v.push(("queue", self.queued().to_string()));
+            v.push(("calls", self.calls.to_string()));
+        }
+        v
     }
 }

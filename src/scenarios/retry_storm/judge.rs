@@ -15,6 +15,11 @@ pub struct Judge {
     order_attempts: BTreeMap<(usize, u64), u32>,
     /// Orders a layer sent more than once.
     orders_resent: u64,
+    /// (layer, user request) of orders whose attempt timed out at that layer.
+    orders_unknown: BTreeSet<(usize, u64)>,
+    /// Orders a layer sent again after an attempt of it had timed out, when
+    /// it could not know whether the first had been placed.
+    orders_retried_unknown: u64,
     /// User request → times the database placed that order.
     placed: BTreeMap<u64, u32>,
     orders_twice: u64,
@@ -44,11 +49,24 @@ impl Judge {
     }
 
     pub fn order_attempt(&mut self, layer: usize, origin: u64) {
+        if self.orders_unknown.contains(&(layer, origin)) {
+            self.orders_retried_unknown += 1;
+        }
         let n = self.order_attempts.entry((layer, origin)).or_insert(0);
         *n += 1;
         if *n == 2 {
             self.orders_resent += 1;
         }
+    }
+
+    /// An attempt of an order timed out at `layer`: its fate is unknown.
+    pub fn order_timed_out(&mut self, layer: usize, origin: u64) {
+        self.orders_unknown.insert((layer, origin));
+    }
+
+    /// Orders a layer sent again after one of its attempts had timed out.
+    pub fn orders_retried_unknown(&self) -> u64 {
+        self.orders_retried_unknown
     }
 
     /// Orders some layer sent again (a retry of a call that is not idempotent).

@@ -83,6 +83,8 @@ pub struct Layer {
     arrival: Option<TimerId>,
     sent: u64,
     retried: u64,
+    succeeded: u64,
+    restarts: u64,
 }
 
 impl Layer {
@@ -99,6 +101,8 @@ impl Layer {
             arrival: None,
             sent: 0,
             retried: 0,
+            succeeded: 0,
+            restarts: 0,
         }
     }
 
@@ -109,6 +113,11 @@ impl Layer {
     /// Calls this layer has sent below, and how many of them were retries.
     pub fn sent(&self) -> (u64, u64) {
         (self.sent, self.retried)
+    }
+
+    /// Calls below that succeeded, and how often this node has crashed.
+    pub fn succeeded(&self) -> (u64, u64) {
+        (self.succeeded, self.restarts)
     }
 
     pub fn tokens(&self) -> f64 {
@@ -369,6 +378,7 @@ impl Role<RetryNode> for Layer {
                     self.throttle.accept(now);
                 }
                 if outcome == Outcome::Ok {
+                    self.succeeded += 1;
                     if let Some(r) = self.cfg.retry_budget.ratio() {
                         self.budget.success(r);
                     }
@@ -403,6 +413,10 @@ impl Role<RetryNode> for Layer {
                     self.attempt_of.remove(&aid);
                 }
                 ctx.count(metrics::TIMEOUTS[self.tier.index()], 1);
+                if t.kind == Kind::Order {
+                    let (tier, origin) = (self.tier.index(), t.origin);
+                    ctx.world().order_timed_out(tier, origin);
+                }
                 self.failed(ctx, task, Failure::Timeout);
             }
             Timer::Tick => {
@@ -420,6 +434,7 @@ impl Role<RetryNode> for Layer {
                 ctx.world().answered(t.origin);
             }
         }
+        self.restarts += 1;
         self.tasks.clear();
         self.attempt_of.clear();
         self.arrival = None;

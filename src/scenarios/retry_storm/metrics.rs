@@ -13,6 +13,7 @@ pub const CONTEST_CALLS: &str = "contest.writes";
 pub const CALLS_MEAN: &str = "contest.writes_mean";
 pub const CONTEST_DONE: &str = "contest.done";
 pub const CONTEST_WRITES: &str = "contest.writes_so_far";
+pub const CONTEST_ELAPSED: &str = "contest.elapsed";
 pub const SLEEP: &str = "backoff.sleep";
 pub const BACKOFF: [&str; 4] = ["backoff.w1", "backoff.w2", "backoff.w3", "backoff.w4"];
 
@@ -91,6 +92,11 @@ pub fn specs() -> Vec<MetricSpec> {
             CONTEST_WRITES,
             Gauge,
             "Conditional writes so far in the current contest.",
+        ),
+        MetricSpec::new(
+            CONTEST_ELAPSED,
+            Gauge,
+            "Seconds since the current contest started (at its end: how long it took).",
         ),
         MetricSpec::new(SLEEP, Histogram, "Each backoff sleep of a writer."),
         MetricSpec::new(

@@ -52,15 +52,16 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
     let mut v = Vec::new();
     if has("writers") {
         v.extend([
-            Panel::latencies("Contest time", &[(metrics::CONTEST_TIME, "contest")]),
             Panel::gauges(
                 "This contest",
                 &[
-                    (metrics::CONTEST_DONE, "writers done"),
-                    (metrics::CONTEST_WRITES, "writes so far"),
-                    (metrics::CALLS_MEAN, "writes per contest, mean"),
+                    (metrics::CONTEST_ELAPSED, "seconds"),
+                    (metrics::CONTEST_DONE, "done"),
+                    (metrics::CONTEST_WRITES, "writes"),
+                    (metrics::CALLS_MEAN, "mean writes"),
                 ],
             ),
+            Panel::latencies("Contest time", &[(metrics::CONTEST_TIME, "finished")]),
             Panel::rates(
                 "Conditional writes",
                 &[(metrics::WRITES, "writes"), (metrics::CONFLICTS, "conflicts")],
@@ -81,16 +82,16 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
             Panel::rates(
                 "Attempts per layer",
                 &[
-                    (metrics::REQUESTS, "user requests"),
+                    (metrics::REQUESTS, "requests"),
                     (metrics::CALLS[1], "at front"),
                     (metrics::CALLS[2], "at service"),
-                    (metrics::CALLS_DB, "at database"),
+                    (metrics::CALLS_DB, "at db"),
                 ],
             ),
             Panel::gauges(
                 "Database",
                 &[
-                    (metrics::DB_AMPLIFICATION, "amplification"),
+                    (metrics::DB_AMPLIFICATION, "amplified"),
                     (metrics::DB_QUEUE, "queue"),
                 ],
             ),
@@ -99,7 +100,7 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
                 &[
                     (metrics::USERS_OK, "ok"),
                     (metrics::USERS_FAILED, "failed"),
-                    (metrics::DB_WASTED, "wasted db work"),
+                    (metrics::DB_WASTED, "wasted"),
                 ],
             ),
             Panel::latencies("Successes", &[(metrics::USERS_LATENCY, "latency")]),
@@ -113,10 +114,6 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
             },
         ]);
     }
-    v.push(Panel::NodeTable {
-        title: "Nodes".into(),
-        columns: vec!["contest", "done", "open", "sleeping", "retries", "tokens", "queue"],
-    });
     v
 }
 

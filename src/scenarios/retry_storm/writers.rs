@@ -104,6 +104,7 @@ impl Writers {
         }
         ctx.gauge(metrics::CONTEST_DONE, 0.0);
         ctx.gauge(metrics::CONTEST_WRITES, 0.0);
+        ctx.gauge(metrics::CONTEST_ELAPSED, 0.0);
         for c in 0..n {
             self.read(ctx, c);
         }
@@ -187,6 +188,7 @@ impl Writers {
         }
         // The last writer is through: the contest is over.
         let took = ctx.now() - self.started;
+        ctx.gauge(metrics::CONTEST_ELAPSED, took.as_secs_f64());
         self.contests += 1;
         self.all_writes += self.writes;
         ctx.observe(metrics::CONTEST_TIME, took);
@@ -292,8 +294,12 @@ impl Role<RetryNode> for Writers {
                     ctx.count(metrics::WRITER_TIMEOUTS, 1);
                     self.failed(ctx, c);
                 }
+                if !self.writers.is_empty() && self.finished < self.writers.len() {
+                    let secs = (now - self.started).as_secs_f64();
+                    ctx.gauge(metrics::CONTEST_ELAPSED, (secs * 2.0).floor() / 2.0);
+                }
                 if self.writers.iter().any(|w| w.stage != Stage::Done) {
-                    ctx.set_timer(Time::millis(250), Timer::Check);
+                    ctx.set_timer(Time::millis(500), Timer::Check);
                 } else {
                     self.checking = false;
                 }
