@@ -2,7 +2,8 @@
 //! read and conditionally written at once, as in the AWS blog's model), and
 //! serves the service's calls one at a time, `db_time` each, from a queue of
 //! at most `db_queue`; a call that finds the queue full is answered
-//! `overloaded` at once. With deadlines on, a call whose deadline has passed
+//! `overloaded` at once, and a malformed call is refused at once (checking
+//! it costs next to nothing). With deadlines on, a call whose deadline has passed
 //! by the time its turn comes is skipped without being served.
 
 use super::RetryNode;
@@ -77,13 +78,13 @@ impl Database {
         let Some(q) = self.serving.take() else {
             return;
         };
-        let outcome = match q.kind {
-            Kind::Bad => Outcome::Invalid,
-            Kind::Order => {
-                ctx.world().order_placed(q.origin);
-                Outcome::Ok
-            }
-            Kind::Read => Outcome::Ok,
+        if q.kind == Kind::Order {
+            ctx.world().order_placed(q.origin);
+        }
+        let outcome = if q.kind == Kind::Bad {
+            Outcome::Invalid
+        } else {
+            Outcome::Ok
         };
         ctx.count(metrics::DB_SERVED, 1);
         if !ctx.world().is_open(q.origin) {
@@ -136,6 +137,17 @@ impl Role<RetryNode> for Database {
             } => {
                 self.calls += 1;
                 ctx.count(metrics::CALLS_DB, 1);
+                if kind == Kind::Bad {
+                    // Validation is cheap: a malformed call is refused at once.
+                    ctx.send(
+                        from,
+                        Msg::Reply {
+                            id,
+                            outcome: Outcome::Invalid,
+                        },
+                    );
+                    return;
+                }
                 if self.queue.len() >= self.cfg.db_queue {
                     ctx.count(metrics::DB_REJECTED, 1);
                     ctx.send(
