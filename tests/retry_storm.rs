@@ -52,9 +52,9 @@ fn contest(seed: u64, knobs: &[(&str, KnobValue)]) -> Setup {
 /// The chain of the second lesson, with its numbers.
 fn chain(seed: u64, knobs: &[(&str, KnobValue)]) -> Setup {
     let mut all = vec![
-        ("load", KnobValue::Int(5)),
-        ("db_time", KnobValue::Duration(Time::millis(100))),
-        ("db_queue", KnobValue::Int(20)),
+        ("load", KnobValue::Int(2)),
+        ("db_time", KnobValue::Duration(Time::millis(200))),
+        ("db_queue", KnobValue::Int(10)),
         ("backoff", KnobValue::Choice("full-jitter".into())),
         ("clients", KnobValue::Int(0)),
     ];
@@ -221,11 +221,11 @@ fn without_the_cures_the_overload_turns_into_a_storm_that_outlives_it() {
         let mut sim = build_sim(&chain(seed, &[])).unwrap();
         sim.schedule(
             Time::secs(30),
-            knob("db_time", KnobValue::Duration(Time::millis(300))),
+            knob("db_time", KnobValue::Duration(Time::millis(600))),
         );
         sim.schedule(
             Time::secs(50),
-            knob("db_time", KnobValue::Duration(Time::millis(100))),
+            knob("db_time", KnobValue::Duration(Time::millis(200))),
         );
         sim.run_until(Time::secs(180));
         let m = sim.metrics();
@@ -330,7 +330,7 @@ proptest! {
     #[test]
     fn the_cured_chain_never_resends_an_unknown_order_or_overspends_its_budget(
         seed in 0u64..1_000_000,
-        load in 2i64..20,
+        load in 1i64..8,
         faults in prop::collection::vec(fault(), 0..14),
     ) {
         let knobs = [
