@@ -322,7 +322,8 @@ fn fixed(cases: u32) -> ProptestConfig {
 proptest! {
     #![proptest_config(fixed(24))]
 
-    /// With transient-only retries and a retry budget, whatever the faults:
+    /// With transient-only retries and a retry budget, with or without
+    /// deadlines, whatever the faults:
     /// no layer sends an order again once an attempt of it has timed out
     /// (it cannot know whether the order was placed), and each layer's
     /// retries stay within gRPC's token arithmetic: fewer than 5 per life of
@@ -331,12 +332,13 @@ proptest! {
     fn the_cured_chain_never_resends_an_unknown_order_or_overspends_its_budget(
         seed in 0u64..1_000_000,
         load in 1i64..8,
+        deadline in any::<bool>(),
         faults in prop::collection::vec(fault(), 0..14),
     ) {
         let knobs = [
             ("retry_budget", choice("0.1")),
             ("retry_on", choice("transient")),
-            ("deadline", KnobValue::Bool(true)),
+            ("deadline", KnobValue::Bool(deadline)),
             ("load", KnobValue::Int(load)),
         ];
         let mut sim = build_sim(&chain(seed, &knobs)).unwrap();
