@@ -40,6 +40,7 @@ scenarios! {
     distributed_lock,
     message_passing,
     charge_once,
+    retry_storm,
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {
