@@ -3,6 +3,8 @@
 //! draws them.
 #![allow(dead_code)]
 
+pub mod retry;
+
 use splitbrain::lesson::{Catalog, Lesson, Run, Status};
 use splitbrain::ui::shot::{self, ShotSpec};
 use std::collections::BTreeMap;
