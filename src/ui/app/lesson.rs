@@ -119,7 +119,10 @@ impl LessonScreen {
     }
 
     pub fn act(&mut self, action: Action) {
-        let page = self.page();
+        let page = match action {
+            Action::PageUp | Action::PageDown => self.page(),
+            _ => 0,
+        };
         let s = &mut self.session;
         let node = NodeSel::Id(s.selected);
         let jump = CLOCK_JUMP.0 as i64;
