@@ -5,7 +5,7 @@
 use super::Lesson;
 use super::objective::Verdict;
 use crate::scenarios::Setup;
-use crate::sim::{Cluster, Input, KnobValue, Time, TimedInput};
+use crate::sim::{Cluster, Input, KnobValue, MetricsMark, Time, TimedInput};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -20,10 +20,12 @@ const MAX_CHECKPOINTS: usize = 32;
 const FIRST_SPACING: Time = Time::secs(5);
 
 /// A copy of the run at an instant, without its trace (whose prefix up to
-/// `trace_len` is, by determinism, the same in every replay).
+/// `trace_len` is, by determinism, the same in every replay) or its metrics
+/// (whose every series, likewise, only grew since `metrics`).
 struct Checkpoint {
     at: Time,
     trace_len: usize,
+    metrics: MetricsMark,
     /// Learner inputs already applied in it.
     inputs: usize,
     cluster: Box<dyn Cluster + Send>,
@@ -400,13 +402,17 @@ impl Run {
 
     fn keep_checkpoint(&mut self) {
         let trace = self.cluster.take_trace();
+        let metrics = self.cluster.take_metrics();
         let copy = self.cluster.checkpoint();
         let trace_len = trace.len();
+        let mark = metrics.mark();
         self.cluster.put_trace(trace);
+        self.cluster.put_metrics(metrics);
         let inputs = self.inputs.len();
         self.checkpoints.push(Checkpoint {
             at: self.now(),
             trace_len,
+            metrics: mark,
             inputs,
             cluster: copy,
         });
@@ -435,8 +441,11 @@ impl Run {
                 Some(cp) => {
                     let mut trace = self.cluster.take_trace();
                     trace.truncate(cp.trace_len);
+                    let mut metrics = self.cluster.take_metrics();
+                    metrics.rewind(&cp.metrics);
                     self.cluster = cp.cluster.checkpoint();
                     self.cluster.put_trace(trace);
+                    self.cluster.put_metrics(metrics);
                     cp.inputs
                 }
                 None => {

@@ -36,6 +36,10 @@ pub trait Cluster {
     /// Takes the trace out (leaving it empty), e.g. so a checkpoint need not copy it.
     fn take_trace(&mut self) -> Vec<TraceEvent>;
     fn put_trace(&mut self, trace: Vec<TraceEvent>);
+    /// Takes the metrics out (leaving none): a checkpoint keeps a
+    /// [`Metrics::mark`] of them instead of a copy.
+    fn take_metrics(&mut self) -> Metrics;
+    fn put_metrics(&mut self, metrics: Metrics);
 }
 
 impl<N> Cluster for Sim<N>
@@ -98,5 +102,11 @@ where
     }
     fn put_trace(&mut self, trace: Vec<TraceEvent>) {
         Sim::put_trace(self, trace)
+    }
+    fn take_metrics(&mut self) -> Metrics {
+        Sim::take_metrics(self)
+    }
+    fn put_metrics(&mut self, metrics: Metrics) {
+        Sim::put_metrics(self, metrics)
     }
 }

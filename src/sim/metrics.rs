@@ -116,6 +116,31 @@ enum Series {
     Histogram(Histogram),
 }
 
+/// Where every series of a [`Metrics`] stood at an instant: enough to bring
+/// a later state of the same run back to it. Series only grow at their end
+/// (a counter's last bucket, a gauge's last point), so a checkpoint keeps
+/// this instead of a copy.
+#[derive(Clone, Debug, Default)]
+pub struct MetricsMark {
+    series: Vec<SeriesMark>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum SeriesMark {
+    Counter {
+        total: u64,
+        buckets: usize,
+        last: u64,
+    },
+    Gauge {
+        points: usize,
+        last: Option<(Time, f64)>,
+    },
+    Histogram {
+        samples: usize,
+    },
+}
+
 /// Handle to a metric, cheaper to record through than its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MetricId(usize);
@@ -143,6 +168,70 @@ impl Metrics {
             MetricKind::Histogram => Series::Histogram(Histogram::default()),
         });
         MetricId(i)
+    }
+
+    /// Where every series stands now.
+    pub fn mark(&self) -> MetricsMark {
+        MetricsMark {
+            series: self
+                .series
+                .iter()
+                .map(|s| match s {
+                    Series::Counter(c) => SeriesMark::Counter {
+                        total: c.total,
+                        buckets: c.buckets.len(),
+                        last: c.buckets.last().copied().unwrap_or(0),
+                    },
+                    Series::Gauge(g) => SeriesMark::Gauge {
+                        points: g.points.len(),
+                        last: g.points.last().copied(),
+                    },
+                    Series::Histogram(h) => SeriesMark::Histogram {
+                        samples: h.samples.len(),
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    /// Brings every series back to where `mark` saw it, forgetting metrics
+    /// made since. `mark` must come from an earlier state of this same
+    /// history; anything else is a caller's bug, and panics.
+    pub fn rewind(&mut self, mark: &MetricsMark) {
+        let kept = mark.series.len();
+        assert!(kept <= self.series.len(), "a mark from another run");
+        for name in self.names.drain(kept..) {
+            self.index.remove(&name);
+        }
+        self.series.truncate(kept);
+        for (s, m) in self.series.iter_mut().zip(&mark.series) {
+            match (s, *m) {
+                (
+                    Series::Counter(c),
+                    SeriesMark::Counter {
+                        total,
+                        buckets,
+                        last,
+                    },
+                ) => {
+                    c.total = total;
+                    c.buckets.truncate(buckets);
+                    if let Some(b) = c.buckets.last_mut() {
+                        *b = last;
+                    }
+                }
+                (Series::Gauge(g), SeriesMark::Gauge { points, last }) => {
+                    g.points.truncate(points);
+                    if let (Some(p), Some(l)) = (g.points.last_mut(), last) {
+                        *p = l;
+                    }
+                }
+                (Series::Histogram(h), SeriesMark::Histogram { samples }) => {
+                    h.samples.truncate(samples);
+                }
+                _ => panic!("a mark from another run"),
+            }
+        }
     }
 
     pub fn add(&mut self, id: MetricId, now: Time, by: u64) {
@@ -347,6 +436,51 @@ fn gauge_stat(points: &[(Time, f64)], stat: Stat, from: Time, to: Time) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rewinding_to_a_mark_gives_back_the_metrics_as_they_were() {
+        let record = |m: &mut Metrics, from: u64, to: u64| {
+            for ms in from..to {
+                let t = Time::millis(ms * 30);
+                m.counter("ok", t, 1);
+                m.histogram("lat", t, ms);
+                // Set twice at one instant: the second overwrites in place.
+                m.gauge("depth", t, (ms % 4) as f64);
+                m.gauge("depth", t, (ms % 5) as f64);
+                if ms >= 50 {
+                    m.counter("late", t, 1);
+                }
+            }
+        };
+        let mut straight = Metrics::default();
+        record(&mut straight, 0, 45);
+        let mark = straight.mark();
+        let mut went_on = straight.clone();
+        record(&mut went_on, 45, 100);
+        went_on.rewind(&mark);
+        assert_eq!(went_on.names().collect::<Vec<_>>(), ["ok", "lat", "depth"]);
+        assert_eq!(went_on.kind("late"), None);
+        for name in ["ok", "lat", "depth"] {
+            assert_eq!(
+                went_on.counter_buckets(name),
+                straight.counter_buckets(name)
+            );
+            assert_eq!(went_on.gauge_points(name), straight.gauge_points(name));
+            assert_eq!(went_on.samples(name), straight.samples(name));
+            assert_eq!(went_on.total(name), straight.total(name));
+        }
+        // And it goes on from there as the straight run does.
+        record(&mut went_on, 45, 100);
+        record(&mut straight, 45, 100);
+        for name in ["ok", "lat", "depth", "late"] {
+            assert_eq!(
+                went_on.counter_buckets(name),
+                straight.counter_buckets(name)
+            );
+            assert_eq!(went_on.gauge_points(name), straight.gauge_points(name));
+            assert_eq!(went_on.samples(name), straight.samples(name));
+        }
+    }
 
     #[test]
     fn counters_answer_for_a_window() {

@@ -229,6 +229,16 @@ impl<N: Node> Sim<N> {
         }
     }
 
+    /// Takes the metrics out (leaving none), e.g. so a checkpoint need not copy them.
+    pub fn take_metrics(&mut self) -> Metrics {
+        std::mem::take(&mut self.metrics)
+    }
+
+    /// Puts back metrics taken with [`Sim::take_metrics`].
+    pub fn put_metrics(&mut self, metrics: Metrics) {
+        self.metrics = metrics;
+    }
+
     /// Events processed so far.
     pub fn processed(&self) -> u64 {
         self.processed

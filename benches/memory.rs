@@ -1,0 +1,78 @@
+//! Peak memory of whole lessons with the playground's settings (trace and
+//! checkpoints on): each built-in lesson run for 10 minutes and for an hour
+//! of virtual time, from its defaults. Prints the peak of live heap bytes,
+//! counted by this binary's allocator, and the wall time. Run with
+//! `cargo bench --bench memory` (an optional argument keeps only the lessons
+//! whose id contains it).
+
+use splitbrain::lesson::{Catalog, Run};
+use splitbrain::sim::Time;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::Instant;
+
+/// The system allocator, counting the bytes live now and the most ever live.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
+            PEAK.fetch_max(now, Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                let now =
+                    LIVE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
+                PEAK.fetch_max(now, Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn main() {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let catalog = Catalog::embedded().expect("built-in lessons are valid");
+    println!("lesson: peak live heap with trace and checkpoints on (target <= 64 MB at 10 min)");
+    for l in &catalog.lessons {
+        if filter.as_ref().is_some_and(|f| !l.id.contains(f.as_str())) {
+            continue;
+        }
+        let base = LIVE.load(Relaxed);
+        PEAK.store(base, Relaxed);
+        let start = Instant::now();
+        let mut run = Run::new(l.clone(), 1, &[], true).unwrap();
+        let mut row = format!("{:<18}", l.id);
+        for minutes in [10, 60] {
+            run.advance_to(Time::secs(60 * minutes));
+            row += &format!(
+                "  {minutes:>2} min: {:>7.1} MB in {:>5.2} s",
+                mb(PEAK.load(Relaxed) - base),
+                start.elapsed().as_secs_f64()
+            );
+        }
+        println!("{row}");
+    }
+}
