@@ -5,8 +5,9 @@
 //! `cargo bench --bench memory` (an optional argument keeps only the lessons
 //! whose id contains it).
 
-use splitbrain::lesson::{Catalog, Run};
+use splitbrain::lesson::Catalog;
 use splitbrain::sim::Time;
+use splitbrain::ui::session::Session;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
@@ -63,10 +64,11 @@ fn main() {
         let base = LIVE.load(Relaxed);
         PEAK.store(base, Relaxed);
         let start = Instant::now();
-        let mut run = Run::new(l.clone(), 1, &[], true).unwrap();
+        // What the playground opens: its trace window and checkpoints.
+        let mut s = Session::new(l.clone(), 1, &[]).unwrap();
         let mut row = format!("{:<18}", l.id);
         for minutes in [10, 60] {
-            run.advance_to(Time::secs(60 * minutes));
+            s.run.advance_to(Time::secs(60 * minutes));
             row += &format!(
                 "  {minutes:>2} min: {:>7.1} MB in {:>5.2} s",
                 mb(PEAK.load(Relaxed) - base),

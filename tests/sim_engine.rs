@@ -278,10 +278,11 @@ fn a_backlog_is_drained_one_message_at_a_time_without_requeue_storms() {
     );
     sim.run_until(Time::millis(310));
     let before = sim.processed();
-    let trace_before = sim.trace().len();
+    let trace_before = sim.trace().end();
     sim.run_until(Time::millis(400));
-    let handled: Vec<u64> = sim.trace()[trace_before..]
-        .iter()
+    let handled: Vec<u64> = sim
+        .trace()
+        .since(trace_before)
         .filter(|e| e.node == Some(0))
         .filter_map(|e| match e.kind {
             TraceKind::Deliver { msg, .. } => Some(msg),
@@ -293,8 +294,9 @@ fn a_backlog_is_drained_one_message_at_a_time_without_requeue_storms() {
         "the backlog was not handled: {handled:?}"
     );
     // Handled one at a time, at least the processing time apart.
-    let times: Vec<Time> = sim.trace()[trace_before..]
-        .iter()
+    let times: Vec<Time> = sim
+        .trace()
+        .since(trace_before)
         .filter(|e| e.node == Some(0) && matches!(e.kind, TraceKind::Deliver { .. }))
         .map(|e| e.time)
         .collect();
@@ -303,8 +305,9 @@ fn a_backlog_is_drained_one_message_at_a_time_without_requeue_storms() {
         "{times:?}"
     );
     // No requeue storm: a handful of events per delivered message at most.
-    let delivered_all = sim.trace()[trace_before..]
-        .iter()
+    let delivered_all = sim
+        .trace()
+        .since(trace_before)
         .filter(|e| matches!(e.kind, TraceKind::Deliver { .. }))
         .count() as u64;
     assert!(

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod error;
+mod history;
 mod load;
 mod objective;
 mod progress;
@@ -16,6 +17,7 @@ pub use catalog::{
     load_file, read_source, write_atomically,
 };
 pub use error::{SourceError, line_col};
+pub use history::LogPage;
 pub use load::parse;
 pub use objective::{Comparison, Condition, Objective, Status, Verdict, Window};
 pub use progress::{LessonProgress, Mark, Progress, ProgressStore};

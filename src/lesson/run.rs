@@ -3,6 +3,7 @@
 //! shared.
 
 use super::Lesson;
+use super::history::History;
 use super::objective::Verdict;
 use crate::scenarios::Setup;
 use crate::sim::{Cluster, Input, KnobValue, MetricsMark, Time, TimedInput};
@@ -19,16 +20,16 @@ const MAX_CHECKPOINTS: usize = 32;
 /// Initial spacing of checkpoints in virtual time.
 const FIRST_SPACING: Time = Time::secs(5);
 
-/// A copy of the run at an instant, without its trace (whose prefix up to
-/// `trace_len` is, by determinism, the same in every replay) or its metrics
-/// (whose every series, likewise, only grew since `metrics`).
-struct Checkpoint {
-    at: Time,
-    trace_len: usize,
+/// A copy of the run at an instant, without its trace (whose events before
+/// number `trace_len` are, by determinism, the same in every replay) or its
+/// metrics (whose every series, likewise, only grew since `metrics`).
+pub(super) struct Checkpoint {
+    pub(super) at: Time,
+    pub(super) trace_len: u64,
     metrics: MetricsMark,
     /// Learner inputs already applied in it.
-    inputs: usize,
-    cluster: Box<dyn Cluster + Send>,
+    pub(super) inputs: usize,
+    pub(super) cluster: Box<dyn Cluster + Send>,
 }
 
 /// The learner's inputs, each with the point of the run it was made at:
@@ -99,25 +100,28 @@ impl std::fmt::Display for ReplayError {
 }
 
 pub struct Run {
-    lesson: Arc<Lesson>,
-    seed: u64,
+    pub(super) lesson: Arc<Lesson>,
+    pub(super) seed: u64,
     /// Knob values at time zero.
-    knobs: BTreeMap<String, KnobValue>,
-    trace: bool,
+    pub(super) knobs: BTreeMap<String, KnobValue>,
+    pub(super) trace: bool,
+    /// Most trace events kept (`None`: all); older ones are made again
+    /// from a checkpoint when they are asked for.
+    pub(super) trace_window: Option<usize>,
     /// The learner's inputs (the script is added separately), in time order.
-    inputs: Vec<TimedInput>,
+    pub(super) inputs: Vec<TimedInput>,
     /// For each input, how many events had been processed when it was made:
     /// a replay applies it at exactly the same point, even among events of
     /// the same instant.
-    marks: Vec<u64>,
-    cluster: Box<dyn Cluster + Send>,
-    checkpoints: Vec<Checkpoint>,
+    pub(super) marks: Vec<u64>,
+    pub(super) cluster: Box<dyn Cluster + Send>,
+    pub(super) checkpoints: Vec<Checkpoint>,
     spacing: Time,
     /// Off for runs that never go back (the headless `run`): copying the
     /// state costs time that only rewinding repays.
     checkpointing: bool,
-    /// Trace events already taken out by [`Run::take_trace_lines`].
-    trace_taken: u64,
+    /// Trace events before the window, as last made again.
+    pub(super) history: History,
 }
 
 impl Run {
@@ -138,17 +142,46 @@ impl Run {
             seed,
             knobs,
             trace,
+            trace_window: None,
             inputs: Vec::new(),
             marks: Vec::new(),
             cluster,
             checkpoints: Vec::new(),
             spacing: FIRST_SPACING,
             checkpointing: true,
-            trace_taken: 0,
+            history: History::default(),
         })
     }
 
-    fn build(
+    /// Keeps only the newest `limit` trace events (`None`: every one, the
+    /// default). Older events stay within reach: [`Run::trace_events`] makes
+    /// them again by replaying from the checkpoint before them.
+    pub fn set_trace_window(&mut self, limit: Option<usize>) {
+        self.trace_window = limit;
+        self.cluster.set_trace_limit(limit);
+    }
+
+    /// A run with this one's lesson, seed, knobs and inputs on `cluster`
+    /// (a copy of one of its checkpoints, or a fresh build), keeping no
+    /// checkpoints and every trace event: to make older events again.
+    pub(super) fn replica(&self, cluster: Box<dyn Cluster + Send>) -> Run {
+        Run {
+            lesson: self.lesson.clone(),
+            seed: self.seed,
+            knobs: self.knobs.clone(),
+            trace: true,
+            trace_window: None,
+            inputs: self.inputs.clone(),
+            marks: self.marks.clone(),
+            cluster,
+            checkpoints: Vec::new(),
+            spacing: self.spacing,
+            checkpointing: false,
+            history: History::default(),
+        }
+    }
+
+    pub(super) fn build(
         lesson: &Lesson,
         seed: u64,
         knobs: &BTreeMap<String, KnobValue>,
@@ -297,7 +330,7 @@ impl Run {
     /// was made: after the events processed by then. Every event before the
     /// input's instant had been processed when it was made, and none after
     /// it; some of those at the instant itself may have been.
-    fn replay_inputs(
+    pub(super) fn replay_inputs(
         &mut self,
         first: usize,
         slice: Time,
@@ -386,25 +419,16 @@ impl Run {
     /// that a long traced run need not keep them (for a run that is never
     /// rewound: a rewind needs the trace it was taken from).
     pub fn take_trace_lines(&mut self) -> Vec<String> {
-        let trace = self.cluster.take_trace();
+        let events = self.cluster.take_trace().drain();
         let names = self.cluster.names();
-        // An event's number is its place in the trace: count those taken before.
-        let taken = self.trace_taken;
-        self.trace_taken += trace.len() as u64;
-        trace
-            .into_iter()
-            .map(|mut e| {
-                e.seq += taken;
-                e.render(names)
-            })
-            .collect()
+        events.iter().map(|e| e.render(names)).collect()
     }
 
     fn keep_checkpoint(&mut self) {
         let trace = self.cluster.take_trace();
         let metrics = self.cluster.take_metrics();
         let copy = self.cluster.checkpoint();
-        let trace_len = trace.len();
+        let trace_len = trace.end();
         let mark = metrics.mark();
         self.cluster.put_trace(trace);
         self.cluster.put_metrics(metrics);
@@ -431,7 +455,8 @@ impl Run {
     /// forward: by determinism this is exactly the history seen before.
     /// Inputs made after `t` are forgotten.
     pub fn seek(&mut self, t: Time) -> Result<(), String> {
-        if t < self.now() {
+        let back = t < self.now();
+        if back {
             let kept = self.inputs.partition_point(|i| i.at <= t);
             self.inputs.truncate(kept);
             self.marks.truncate(kept);
@@ -450,6 +475,7 @@ impl Run {
                 }
                 None => {
                     self.cluster = Self::build(&self.lesson, self.seed, &self.knobs, self.trace)?;
+                    self.cluster.set_trace_limit(self.trace_window);
                     0
                 }
             };
@@ -458,6 +484,11 @@ impl Run {
                 .map_err(|e| format!("cannot rewind: {e}"))?;
         }
         self.advance_to(t);
+        if back {
+            // The window a straight run would hold here, not just the
+            // events since the checkpoint.
+            self.fill_window()?;
+        }
         Ok(())
     }
 
@@ -470,8 +501,9 @@ impl Run {
         self.marks.clear();
         self.checkpoints.clear();
         self.spacing = FIRST_SPACING;
-        self.trace_taken = 0;
+        self.history = History::default();
         self.cluster = Self::build(&self.lesson, self.seed, &self.knobs, self.trace)?;
+        self.cluster.set_trace_limit(self.trace_window);
         Ok(())
     }
 
@@ -485,9 +517,14 @@ impl Run {
             .collect()
     }
 
-    /// Trace lines, one per event (empty unless tracing).
+    /// Trace lines, one per event the trace's window keeps (empty unless
+    /// tracing).
     pub fn trace_lines(&self) -> impl Iterator<Item = String> + '_ {
         let names = self.cluster.names();
-        self.cluster.trace().iter().map(move |e| e.render(names))
+        self.cluster
+            .trace()
+            .events()
+            .iter()
+            .map(move |e| e.render(names))
     }
 }

@@ -8,7 +8,7 @@ use super::metrics::Metrics;
 use super::network::Network;
 use super::node::Node;
 use super::time::Time;
-use super::trace::TraceEvent;
+use super::trace::Trace;
 
 pub trait Cluster {
     fn now(&self) -> Time;
@@ -20,7 +20,10 @@ pub trait Cluster {
     fn next_event_time(&self) -> Option<Time>;
     fn schedule(&mut self, at: Time, input: Input);
     fn metrics(&self) -> &Metrics;
-    fn trace(&self) -> &[TraceEvent];
+    /// The events the trace's window keeps (all of them unless a limit is set).
+    fn trace(&self) -> &Trace;
+    /// Keeps at most `limit` trace events from now on (`None`: all).
+    fn set_trace_limit(&mut self, limit: Option<usize>);
     fn names(&self) -> &[String];
     fn node_views(&self) -> Vec<NodeView>;
     fn in_flight(&self) -> Vec<InFlightView>;
@@ -34,8 +37,8 @@ pub trait Cluster {
     /// A copy of the whole state, to come back to later.
     fn checkpoint(&self) -> Box<dyn Cluster + Send>;
     /// Takes the trace out (leaving it empty), e.g. so a checkpoint need not copy it.
-    fn take_trace(&mut self) -> Vec<TraceEvent>;
-    fn put_trace(&mut self, trace: Vec<TraceEvent>);
+    fn take_trace(&mut self) -> Trace;
+    fn put_trace(&mut self, trace: Trace);
     /// Takes the metrics out (leaving none): a checkpoint keeps a
     /// [`Metrics::mark`] of them instead of a copy.
     fn take_metrics(&mut self) -> Metrics;
@@ -70,8 +73,11 @@ where
     fn metrics(&self) -> &Metrics {
         Sim::metrics(self)
     }
-    fn trace(&self) -> &[TraceEvent] {
+    fn trace(&self) -> &Trace {
         Sim::trace(self)
+    }
+    fn set_trace_limit(&mut self, limit: Option<usize>) {
+        Sim::set_trace_limit(self, limit)
     }
     fn names(&self) -> &[String] {
         Sim::names(self)
@@ -97,10 +103,10 @@ where
     fn checkpoint(&self) -> Box<dyn Cluster + Send> {
         Box::new(self.clone())
     }
-    fn take_trace(&mut self) -> Vec<TraceEvent> {
+    fn take_trace(&mut self) -> Trace {
         Sim::take_trace(self)
     }
-    fn put_trace(&mut self, trace: Vec<TraceEvent>) {
+    fn put_trace(&mut self, trace: Trace) {
         Sim::put_trace(self, trace)
     }
     fn take_metrics(&mut self) -> Metrics {

@@ -3,6 +3,7 @@
 //! every event carries its node's Lamport clock).
 
 use super::time::Time;
+use std::collections::VecDeque;
 use std::fmt::{self, Write};
 use std::sync::Arc;
 
@@ -111,6 +112,22 @@ pub struct TraceEvent {
 }
 
 impl TraceEvent {
+    /// Whether the event belongs in the story of node `node`: it happened
+    /// there, is a message sent to it or dropped on its way to or from it, or
+    /// is an input (script or learner actions touch no single node, and they
+    /// are the context a node's own events need).
+    pub fn concerns(&self, node: usize) -> bool {
+        if self.node == Some(node) {
+            return true;
+        }
+        match &self.kind {
+            TraceKind::Send { to, .. } => *to == node,
+            TraceKind::Drop { from, to, .. } => *from == node || *to == node,
+            TraceKind::Input(_) => true,
+            _ => false,
+        }
+    }
+
     /// One line of text, stable across runs and platforms.
     pub fn render(&self, names: &[String]) -> String {
         let name = |i: usize| names.get(i).map_or("?", String::as_str);
@@ -170,5 +187,211 @@ impl TraceEvent {
             TraceKind::Input(text) => write!(line, "input {text}"),
         };
         line
+    }
+}
+
+/// The events of a run so far, of which only the newest are kept when a
+/// limit is set: a run that goes on for hours keeps a window, and what fell
+/// out of it can be made again by replaying (see `lesson::history`).
+///
+/// Events are numbered from 0 over the whole run ([`TraceEvent::seq`]);
+/// the window holds those from [`Trace::start`] to [`Trace::end`].
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    start: u64,
+    events: VecDeque<TraceEvent>,
+    /// Most events kept; `None` keeps every one.
+    limit: Option<usize>,
+}
+
+impl Trace {
+    /// No events, and no limit.
+    pub const EMPTY: Trace = Trace {
+        start: 0,
+        events: VecDeque::new(),
+        limit: None,
+    };
+
+    /// An empty trace keeping at most `limit` events (all of them for `None`).
+    pub fn new(limit: Option<usize>) -> Trace {
+        Trace {
+            limit: limit.map(|l| l.max(1)),
+            ..Trace::default()
+        }
+    }
+
+    /// An empty trace whose first event will be number `start`.
+    pub fn starting_at(start: u64, limit: Option<usize>) -> Trace {
+        Trace {
+            start,
+            ..Trace::new(limit)
+        }
+    }
+
+    pub fn limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    /// Keeps at most `limit` events from now on (dropping the oldest now if
+    /// there are more).
+    pub fn set_limit(&mut self, limit: Option<usize>) {
+        self.limit = limit.map(|l| l.max(1));
+        self.trim();
+    }
+
+    /// The number of the oldest event kept.
+    pub fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// The number the next event will have: how many the run has made.
+    pub fn end(&self) -> u64 {
+        self.start + self.events.len() as u64
+    }
+
+    /// Events kept.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The kept events, oldest first.
+    pub fn events(&self) -> &VecDeque<TraceEvent> {
+        &self.events
+    }
+
+    /// The kept events, oldest first.
+    pub fn iter(&self) -> std::collections::vec_deque::Iter<'_, TraceEvent> {
+        self.events.iter()
+    }
+
+    pub fn last(&self) -> Option<&TraceEvent> {
+        self.events.back()
+    }
+
+    /// Event number `seq`, if it is kept.
+    pub fn get(&self, seq: u64) -> Option<&TraceEvent> {
+        let i = usize::try_from(seq.checked_sub(self.start)?).ok()?;
+        self.events.get(i)
+    }
+
+    /// The kept events numbered `seq` and after.
+    pub fn since(&self, seq: u64) -> impl DoubleEndedIterator<Item = &TraceEvent> {
+        let from = (seq.saturating_sub(self.start) as usize).min(self.events.len());
+        self.events.range(from..)
+    }
+
+    /// Appends an event, numbering it; the oldest one goes if over the limit.
+    #[inline]
+    pub fn push(&mut self, time: Time, node: Option<usize>, lamport: u64, kind: TraceKind) {
+        let seq = self.end();
+        self.events.push_back(TraceEvent {
+            seq,
+            time,
+            node,
+            lamport,
+            kind,
+        });
+        if self.limit.is_some_and(|l| self.events.len() > l) {
+            self.events.pop_front();
+            self.start += 1;
+        }
+    }
+
+    fn trim(&mut self) {
+        if let Some(l) = self.limit {
+            let over = self.events.len().saturating_sub(l);
+            self.events.drain(..over);
+            self.start += over as u64;
+        }
+    }
+
+    /// Forgets the events numbered `end` and after (the start stays if
+    /// `end` is before it: the window is then empty and the next event is
+    /// number `end`).
+    pub fn truncate(&mut self, end: u64) {
+        if end < self.start {
+            self.events.clear();
+            self.start = end;
+        } else {
+            self.events.truncate((end - self.start) as usize);
+        }
+    }
+
+    /// Puts `older`, the events just before the window, in front of it (as
+    /// many as the limit leaves room for, newest first).
+    pub fn prepend(&mut self, older: Vec<TraceEvent>) {
+        let room = self
+            .limit
+            .map_or(usize::MAX, |l| l - self.events.len().min(l));
+        let keep = older.len().min(room);
+        for e in older.into_iter().rev().take(keep) {
+            debug_assert_eq!(e.seq + 1, self.start);
+            self.start = e.seq;
+            self.events.push_front(e);
+        }
+    }
+
+    /// Takes every kept event out, leaving the window empty; numbering goes on.
+    pub fn drain(&mut self) -> Vec<TraceEvent> {
+        self.start = self.end();
+        self.events.drain(..).collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a Trace {
+    type Item = &'a TraceEvent;
+    type IntoIter = std::collections::vec_deque::Iter<'a, TraceEvent>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.events.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pushed(limit: Option<usize>, n: u64) -> Trace {
+        let mut t = Trace::new(limit);
+        for i in 0..n {
+            t.push(Time(i), Some(0), i, TraceKind::Start);
+        }
+        t
+    }
+
+    #[test]
+    fn a_limited_trace_keeps_the_newest_events_and_their_numbers() {
+        let t = pushed(Some(4), 10);
+        assert_eq!((t.start(), t.end(), t.len()), (6, 10, 4));
+        let seqs: Vec<u64> = t.events().iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [6, 7, 8, 9]);
+        assert_eq!(t.get(5), None);
+        assert_eq!(t.get(7).map(|e| e.time), Some(Time(7)));
+        assert_eq!(t.since(8).count(), 2);
+        assert_eq!(t.since(0).count(), 4);
+        let all = pushed(None, 10);
+        assert_eq!((all.start(), all.len()), (0, 10));
+    }
+
+    #[test]
+    fn truncating_before_the_window_numbers_on_from_there() {
+        let mut t = pushed(Some(4), 10);
+        t.truncate(8);
+        assert_eq!((t.start(), t.end()), (6, 8));
+        t.truncate(3);
+        assert_eq!((t.start(), t.end(), t.len()), (3, 3, 0));
+        t.push(Time(3), None, 0, TraceKind::Start);
+        assert_eq!(t.last().map(|e| e.seq), Some(3));
+        // What was made again goes back in front, as far as the limit allows.
+        let older: Vec<TraceEvent> = pushed(None, 3).drain();
+        t.prepend(older);
+        assert_eq!((t.start(), t.len()), (0, 4));
+        let mut full = pushed(Some(4), 10);
+        full.truncate(8);
+        full.prepend(pushed(None, 6).drain());
+        assert_eq!((full.start(), full.len()), (4, 4));
     }
 }

@@ -138,6 +138,11 @@ pub struct LogView {
 /// Verdicts and the (events processed, time) they were judged at.
 type VerdictsAt = (u64, Time, Rc<Vec<Verdict>>);
 
+/// Trace events the playground keeps (about 20 MB): more than the space-time
+/// diagram and the map read, and older ones are made again when the log is
+/// scrolled back to them or the run is rewound.
+pub const TRACE_WINDOW: usize = 150_000;
+
 pub struct Session {
     pub run: Run,
     pub panels: Vec<Panel>,
@@ -170,7 +175,8 @@ impl Session {
     ) -> Result<Session, String> {
         let panels = (lesson.scenario.panels)(&lesson.nodes);
         let questions = vec![QuestionState::NotYet; lesson.questions.len()];
-        let run = Run::new(lesson, seed, settings, true)?;
+        let mut run = Run::new(lesson, seed, settings, true)?;
+        run.set_trace_window(Some(TRACE_WINDOW));
         Ok(Session {
             run,
             panels,
@@ -396,15 +402,18 @@ impl Session {
                 }
             }
             Control::Input(input) => {
-                let traced = self.run.cluster().trace().len();
+                let traced = self.run.cluster().trace().end();
                 self.run.input(input.clone());
                 // Takes effect now, even while paused: a message delivered
                 // by hand lands, and its answers appear in flight at once.
                 self.run.settle();
                 // The status says what the engine traced as it applied the
                 // input (the last input it traced just now is this one).
-                self.status = self.run.cluster().trace()[traced..]
-                    .iter()
+                self.status = self
+                    .run
+                    .cluster()
+                    .trace()
+                    .since(traced)
                     .rev()
                     .find_map(|e| match &e.kind {
                         TraceKind::Input(text) => Some(text.clone()),

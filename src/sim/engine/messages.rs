@@ -7,7 +7,7 @@ use super::{EventKind, Health, Sim, Wait};
 use crate::sim::network::Latency;
 use crate::sim::node::{Message, Node};
 use crate::sim::time::Time;
-use crate::sim::trace::{Detail, DropReason, TraceEvent, TraceKind};
+use crate::sim::trace::{Detail, DropReason, TraceKind};
 use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus;
 
@@ -51,18 +51,13 @@ impl<N: Node> Sim<N> {
         let s = &mut self.nodes[f.to];
         s.lamport = s.lamport.max(f.lamport) + 1;
         if let Some(trace) = &mut self.trace {
-            trace.push(TraceEvent {
-                seq: trace.len() as u64,
-                time: self.now,
-                node: Some(f.to),
-                lamport: s.lamport,
-                kind: TraceKind::Deliver {
-                    msg: f.id,
-                    from: f.from,
-                    kind: f.msg.kind(),
-                    sent_at: f.sent_at,
-                },
-            });
+            let kind = TraceKind::Deliver {
+                msg: f.id,
+                from: f.from,
+                kind: f.msg.kind(),
+                sent_at: f.sent_at,
+            };
+            trace.push(self.now, Some(f.to), s.lamport, kind);
         }
         self.occupy(f.to);
         let from = f.from;
@@ -125,14 +120,7 @@ impl<N: Node> Sim<N> {
                 arrives,
                 duplicate,
             };
-            let seq = trace.len() as u64;
-            trace.push(TraceEvent {
-                seq,
-                time: self.now,
-                node: Some(from),
-                lamport,
-                kind,
-            });
+            trace.push(self.now, Some(from), lamport, kind);
             if lost || cut {
                 let reason = if cut {
                     DropReason::Partition
@@ -146,13 +134,7 @@ impl<N: Node> Sim<N> {
                     kind: msg.kind(),
                     reason,
                 };
-                trace.push(TraceEvent {
-                    seq: seq + 1,
-                    time: self.now,
-                    node: None,
-                    lamport: 0,
-                    kind,
-                });
+                trace.push(self.now, None, 0, kind);
             }
         }
         if lost || cut {

@@ -16,7 +16,7 @@ use super::metrics::Metrics;
 use super::network::{LinkConfig, Network};
 use super::node::{Ctx, Effect, Node, TimerId};
 use super::time::Time;
-use super::trace::{Detail, TraceEvent, TraceKind};
+use super::trace::{Detail, Trace, TraceKind};
 use flights::Flights;
 use foldhash::fast::FixedState;
 use queue::{EventQueue, Queued};
@@ -120,7 +120,7 @@ pub struct Sim<N: Node> {
     inputs: Vec<Option<Input>>,
     world: N::World,
     metrics: Metrics,
-    trace: Option<Vec<TraceEvent>>,
+    trace: Option<Trace>,
     processed: u64,
     effects: Vec<Effect<N::Msg, N::Timer>>,
 }
@@ -159,7 +159,7 @@ impl<N: Node> Sim<N> {
             inputs: Vec::new(),
             world: N::World::default(),
             metrics: Metrics::default(),
-            trace: config.trace.then(Vec::new),
+            trace: config.trace.then(Trace::default),
             processed: 0,
             effects: Vec::new(),
             config,
@@ -212,18 +212,30 @@ impl<N: Node> Sim<N> {
         &mut self.network
     }
 
-    /// Every event so far, if tracing is on.
-    pub fn trace(&self) -> &[TraceEvent] {
-        self.trace.as_deref().unwrap_or(&[])
+    /// The run's events (those its window keeps), if tracing is on.
+    pub fn trace(&self) -> &Trace {
+        static EMPTY: Trace = Trace::EMPTY;
+        self.trace.as_ref().unwrap_or(&EMPTY)
     }
 
-    /// Takes the trace out, leaving it empty (tracing stays on).
-    pub fn take_trace(&mut self) -> Vec<TraceEvent> {
-        self.trace.as_mut().map(std::mem::take).unwrap_or_default()
+    /// Takes the trace out, leaving it empty (tracing stays on, and the
+    /// next event keeps its number).
+    pub fn take_trace(&mut self) -> Trace {
+        self.trace
+            .as_mut()
+            .map(|t| std::mem::replace(t, Trace::starting_at(t.end(), t.limit())))
+            .unwrap_or_default()
+    }
+
+    /// Keeps at most `limit` trace events from now on (`None`: all).
+    pub fn set_trace_limit(&mut self, limit: Option<usize>) {
+        if let Some(t) = &mut self.trace {
+            t.set_limit(limit);
+        }
     }
 
     /// Puts back a trace taken with [`Sim::take_trace`].
-    pub fn put_trace(&mut self, trace: Vec<TraceEvent>) {
+    pub fn put_trace(&mut self, trace: Trace) {
         if let Some(t) = &mut self.trace {
             *t = trace;
         }
@@ -444,13 +456,7 @@ impl<N: Node> Sim<N> {
             None => 0,
         };
         if let Some(trace) = &mut self.trace {
-            trace.push(TraceEvent {
-                seq: trace.len() as u64,
-                time: self.now,
-                node,
-                lamport,
-                kind,
-            });
+            trace.push(self.now, node, lamport, kind);
         }
     }
 

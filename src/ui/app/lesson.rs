@@ -288,16 +288,19 @@ impl LessonScreen {
 
     /// A log scrolled up stays on the same lines while new events arrive
     /// (its scroll counts lines up from the newest).
-    pub(super) fn keep_log_still(&mut self, trace_len_before: usize) {
+    /// `trace_end_before` is the number the next event had before they came.
+    pub(super) fn keep_log_still(&mut self, trace_end_before: u64) {
         let s = &mut self.session;
         if s.log.scroll == 0 {
             return;
         }
         let trace = s.run.cluster().trace();
-        let new = trace.get(trace_len_before..).unwrap_or(&[]);
         let added = match s.log.filter {
-            None => new.len(),
-            Some(n) => new.iter().filter(|e| panes::log::concerns(e, n)).count(),
+            None => trace.end().saturating_sub(trace_end_before) as usize,
+            Some(n) => trace
+                .since(trace_end_before)
+                .filter(|e| panes::log::concerns(e, n))
+                .count(),
         };
         s.log.scroll = s.log.scroll.saturating_add(added);
     }

@@ -205,7 +205,7 @@ impl App {
         let Screen::Lesson(l) = &mut self.screen else {
             return false;
         };
-        let before = l.session.run.cluster().trace().len();
+        let before = l.session.run.cluster().trace().end();
         let changed = l.session.tick(wall);
         l.keep_log_still(before);
         l.show_question();

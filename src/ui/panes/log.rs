@@ -11,9 +11,11 @@
 //! is an input (script or learner actions touch no single node in the trace,
 //! and they are the context a learner needs next to a node's own events).
 //!
-//! Only the lines on screen are looked at: the trace is walked backwards
-//! from its end, and a filtered walk gives up after [`SCAN_LIMIT`] events.
+//! Only the lines on screen are looked at. A run that keeps a trace window
+//! makes older lines again when the view is scrolled back to them (see
+//! [`crate::lesson::Run::log_page`]).
 
+use crate::lesson::LogPage;
 use crate::sim::{TraceEvent, TraceKind};
 use crate::ui::session::Session;
 use crate::ui::text::{self, put_within};
@@ -21,12 +23,7 @@ use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use std::collections::VecDeque;
 use std::fmt::{self, Write};
-
-/// Most trace events a filtered view examines per frame (a few tenths of a
-/// millisecond); a quiet node's older lines are out of reach past it.
-pub const SCAN_LIMIT: usize = 40_000;
 
 /// Draws the log inside `area`.
 pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -37,15 +34,19 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let trace = s.run.cluster().trace();
     let names = s.run.cluster().names();
     let (header, rows) = split(area.height);
-    let page = page(trace, s.log.filter, rows as usize, s.log.scroll);
+    let page = s.run.log_page(s.log.filter, rows as usize, s.log.scroll);
     let mut y = area.y;
     if header {
         draw_header(s, theme, &page, area, buf);
         y += 1;
     }
-    if trace.is_empty() {
+    if trace.end() == 0 {
         let text = "No events recorded: tracing is off, or nothing has happened yet.";
         put_within(buf, area.x, y, area.width, text, theme.dim());
+        return;
+    }
+    if let Some(e) = &page.error {
+        put_within(buf, area.x, y, area.width, e, theme.bad());
         return;
     }
     if page.lines.is_empty() {
@@ -53,11 +54,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             .log
             .filter
             .map_or("any node".to_string(), |i| name(names, i));
-        let text = if page.cut_short {
-            format!("No events for {who} in the newest {SCAN_LIMIT} events.")
-        } else {
-            format!("No events for {who} yet.")
-        };
+        let text = format!("No events for {who} yet.");
         put_within(buf, area.x, y, area.width, &text, theme.dim());
         return;
     }
@@ -65,16 +62,16 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let time_w = page
         .lines
         .iter()
-        .map(|&i| text::clock_millis(trace[i].time).len())
+        .map(|e| text::clock_millis(e.time).len())
         .max()
         .unwrap_or(1);
     let node_w = names.iter().map(|n| text::width(n)).max().unwrap_or(1);
     // The oldest line at the top, the newest at the bottom; a short page
     // sits at the bottom, as a terminal does.
     let top = y + (rows as usize).saturating_sub(page.lines.len()) as u16;
-    for (row, &i) in page.lines.iter().rev().enumerate() {
+    for (row, e) in page.lines.iter().rev().enumerate() {
         let line_y = top + row as u16;
-        draw_event(&trace[i], names, theme, time_w, node_w, area, line_y, buf);
+        draw_event(e, names, theme, time_w, node_w, area, line_y, buf);
     }
 }
 
@@ -82,20 +79,12 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
 /// area `height` rows tall: at most the number of lines above the first page.
 pub fn clamp_scroll(s: &Session, height: u16, wanted: usize) -> usize {
     let (_, rows) = split(height);
-    page(s.run.cluster().trace(), s.log.filter, rows as usize, wanted).scroll
+    s.run.log_page(s.log.filter, rows as usize, wanted).scroll
 }
 
 /// Whether event `ev` belongs in the log of node `node`.
 pub fn concerns(ev: &TraceEvent, node: usize) -> bool {
-    if ev.node == Some(node) {
-        return true;
-    }
-    match &ev.kind {
-        TraceKind::Send { to, .. } => *to == node,
-        TraceKind::Drop { from, to, .. } => *from == node || *to == node,
-        TraceKind::Input(_) => true,
-        _ => false,
-    }
+    ev.concerns(node)
 }
 
 /// Whether there is a header line, and how many rows of events.
@@ -107,59 +96,7 @@ fn split(height: u16) -> (bool, u16) {
     }
 }
 
-/// The trace indices to show, newest first, and the scroll they come from.
-struct Page {
-    lines: Vec<usize>,
-    scroll: usize,
-    /// Whether the filtered walk stopped at [`SCAN_LIMIT`] before it had a page.
-    cut_short: bool,
-}
-
-fn page(trace: &[TraceEvent], filter: Option<usize>, rows: usize, wanted: usize) -> Page {
-    let Some(node) = filter else {
-        // Every event is a line: straight to the page.
-        let above = trace.len().saturating_sub(rows);
-        let scroll = wanted.min(above);
-        let end = trace.len() - scroll;
-        let start = end.saturating_sub(rows);
-        return Page {
-            lines: (start..end).rev().collect(),
-            scroll,
-            cut_short: false,
-        };
-    };
-    // Walk back from the newest keeping the last `rows` matches met: when the
-    // walk ends early, they are the oldest page.
-    let mut kept = VecDeque::with_capacity(rows);
-    let mut met = 0usize;
-    let mut cut_short = false;
-    if rows > 0 {
-        for (examined, i) in (0..trace.len()).rev().enumerate() {
-            if examined >= SCAN_LIMIT {
-                cut_short = true;
-                break;
-            }
-            if !concerns(&trace[i], node) {
-                continue;
-            }
-            if kept.len() == rows {
-                kept.pop_front();
-            }
-            kept.push_back(i);
-            met += 1;
-            if met >= wanted.saturating_add(rows) {
-                break;
-            }
-        }
-    }
-    Page {
-        scroll: met - kept.len(),
-        lines: kept.into(),
-        cut_short,
-    }
-}
-
-fn draw_header(s: &Session, theme: &Theme, page: &Page, area: Rect, buf: &mut Buffer) {
+fn draw_header(s: &Session, theme: &Theme, page: &LogPage, area: Rect, buf: &mut Buffer) {
     let names = s.run.cluster().names();
     let trace = s.run.cluster().trace();
     let right = area.right();
@@ -190,11 +127,8 @@ fn draw_header(s: &Session, theme: &Theme, page: &Page, area: Rect, buf: &mut Bu
         let text = format!("↑ {n} line{}", if n == 1 { "" } else { "s" });
         x = put_within(buf, x, y, right.saturating_sub(x), &text, theme.warn());
     }
-    if s.log.filter.is_none() && !trace.is_empty() {
-        let text = format!(" · {} events", trace.len());
-        put_within(buf, x, y, right.saturating_sub(x), &text, theme.dim());
-    } else if page.cut_short {
-        let text = format!(" · searched the newest {SCAN_LIMIT} events");
+    if s.log.filter.is_none() && trace.end() > 0 {
+        let text = format!(" · {} events", trace.end());
         put_within(buf, x, y, right.saturating_sub(x), &text, theme.dim());
     }
 }
@@ -392,16 +326,13 @@ mod tests {
         let mut s = failover(21);
         let n1 = index(&s, "n1");
         s.log.filter = Some(n1);
-        let trace = s.run.cluster().trace();
+        let trace = s.run.cluster().trace().events();
         let crash = trace
             .iter()
             .position(|e| e.node == Some(n1) && e.kind == TraceKind::Crash)
             .expect("n1 crashed at 20 s");
         // Lines of n1's log after the crash: scroll so the crash is on screen.
-        let after = trace[crash + 1..]
-            .iter()
-            .filter(|e| concerns(e, n1))
-            .count();
+        let after = trace.range(crash + 1..).filter(|e| concerns(e, n1)).count();
         s.log.scroll = after.saturating_sub(5);
         let out = text(&s, 100, 20);
         let line = out
@@ -483,26 +414,39 @@ mod tests {
         let mut run = crate::lesson::Run::new(cat.get("failover").unwrap(), 1, &[], false).unwrap();
         run.advance_to(Time::secs(1));
         assert!(run.cluster().trace().is_empty());
-        let p = page(run.cluster().trace(), Some(0), 10, 5);
+        let p = run.log_page(Some(0), 10, 5);
         assert!(p.lines.is_empty() && p.scroll == 0);
     }
 
     #[test]
-    fn a_filtered_walk_stops_at_the_scan_limit() {
-        let ev = |seq: u64, node: usize| TraceEvent {
-            seq,
-            time: Time(seq),
-            node: Some(node),
-            lamport: 0,
-            kind: TraceKind::Start,
-        };
-        let mut trace: Vec<TraceEvent> = vec![ev(0, 1)];
-        trace.extend((1..SCAN_LIMIT as u64 + 10).map(|i| ev(i, 0)));
-        let p = page(&trace, Some(1), 10, 0);
-        assert!(p.cut_short && p.lines.is_empty());
-        let p = page(&trace, Some(0), 10, 0);
-        assert!(!p.cut_short && p.lines.len() == 10);
-        assert_eq!(p.lines[0], trace.len() - 1);
+    fn the_playground_trace_window_draws_what_the_whole_trace_does() {
+        let cat = Catalog::embedded().unwrap();
+        let l = cat.get("lost-update").unwrap();
+        let mut whole = Session::new(l.clone(), 2, &[]).unwrap();
+        whole.run.set_trace_window(None);
+        let mut windowed = Session::new(l, 2, &[]).unwrap();
+        for s in [&mut whole, &mut windowed] {
+            s.run.advance_to(Time::secs(200));
+        }
+        let trace = windowed.run.cluster().trace();
+        assert!(trace.start() > 0, "outgrown: {} events", trace.end());
+        let draw = |s: &Session, pane, w, h| render_text(pane, s, &Theme::default(), w, h);
+        for pane in [PaneId::SpaceTime, PaneId::Map, PaneId::Log] {
+            for (w, h) in [(120, 40), (80, 24)] {
+                assert_eq!(draw(&windowed, pane, w, h), draw(&whole, pane, w, h));
+            }
+        }
+        // The log scrolled back beyond the window, filtered or not.
+        for (filter, scroll) in [(None, 400_000), (Some(1), 30_000), (Some(3), usize::MAX)] {
+            for s in [&mut whole, &mut windowed] {
+                s.log.filter = filter;
+                s.log.scroll = scroll;
+            }
+            assert_eq!(
+                draw(&windowed, PaneId::Log, 120, 40),
+                draw(&whole, PaneId::Log, 120, 40)
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,11 @@
 mod layout;
 
 use super::flight_progress;
-use crate::sim::{DropReason, Health, Time, TraceKind};
+use crate::sim::{DropReason, Health, Time, TraceEvent, TraceKind};
+use std::collections::VecDeque;
+use std::collections::vec_deque::Iter;
+
+type Events = VecDeque<TraceEvent>;
 use crate::ui::canvas::{Dots, put, put_at_dot};
 use crate::ui::session::Session;
 use crate::ui::text;
@@ -47,11 +51,13 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let graph = layout.graph;
     let net = cluster.network();
     let trace = cluster.trace();
+    let seq0 = trace.start();
+    let trace = trace.events();
 
     // Which pairs to join, and how each is doing.
     let mut linked = vec![false; n * n];
     let pair = |a: usize, b: usize| a.min(b) * n + a.max(b);
-    for e in traffic_sample(trace, now) {
+    for e in traffic_sample(trace, seq0, now) {
         match e.kind {
             TraceKind::Send { to, .. } => {
                 if let Some(from) = e.node.filter(|&f| f < n && to < n && f != to) {
@@ -277,34 +283,31 @@ fn arrow(dx: f64, dy: f64) -> char {
 }
 
 /// The trace events since `now - window`, newest at most `cap` of them.
-fn recent(
-    trace: &[crate::sim::TraceEvent],
-    now: Time,
-    window: Time,
-    cap: usize,
-) -> &[crate::sim::TraceEvent] {
+fn recent(trace: &Events, now: Time, window: Time, cap: usize) -> Iter<'_, TraceEvent> {
+    trace.range(recent_start(trace, now, window, cap)..)
+}
+
+fn recent_start(trace: &Events, now: Time, window: Time, cap: usize) -> usize {
     let since = now.saturating_sub(window);
     let start = trace.partition_point(|e| e.time < since);
-    let start = start.max(trace.len().saturating_sub(cap));
-    &trace[start..]
+    start.max(trace.len().saturating_sub(cap))
 }
 
 /// The trace events read for traffic: all the most recent ones, then every
 /// `stride`-th of the last minute. The stride is a power of two and samples
-/// sit at multiples of it, so the sample moves little from frame to frame.
-fn traffic_sample(
-    trace: &[crate::sim::TraceEvent],
-    now: Time,
-) -> impl Iterator<Item = &crate::sim::TraceEvent> {
-    let dense = recent(trace, now, RECENT_WINDOW, RECENT_SCAN);
-    let dense_start = trace.len() - dense.len();
+/// sit at multiples of it (in event numbers: `seq0` is the first kept's),
+/// so the sample moves little from frame to frame.
+fn traffic_sample(trace: &Events, seq0: u64, now: Time) -> impl Iterator<Item = &TraceEvent> {
+    let dense_start = recent_start(trace, now, RECENT_WINDOW, RECENT_SCAN);
     let since = now.saturating_sub(SAMPLE_WINDOW);
-    let start = trace[..dense_start].partition_point(|e| e.time < since);
+    let start = trace.partition_point(|e| e.time < since).min(dense_start);
     let span = dense_start - start;
-    let stride = (span / SAMPLE_SCAN).max(1).next_power_of_two();
-    let first = start.div_ceil(stride) * stride;
-    let sparse = (first..dense_start).step_by(stride).map(move |i| &trace[i]);
-    dense.iter().chain(sparse)
+    let stride = (span / SAMPLE_SCAN).max(1).next_power_of_two() as u64;
+    let first = ((seq0 + start as u64).div_ceil(stride) * stride - seq0) as usize;
+    let sparse = (first..dense_start)
+        .step_by(stride as usize)
+        .map(move |i| &trace[i]);
+    trace.range(dense_start..).chain(sparse)
 }
 
 fn legend(buf: &mut Buffer, area: Rect, row: u16, theme: &Theme, in_flight: usize) {

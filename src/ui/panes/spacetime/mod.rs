@@ -14,6 +14,7 @@ use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
+use std::collections::VecDeque;
 
 /// The windows the diagram may show, shortest first.
 const WINDOWS: [Time; 12] = [
@@ -69,7 +70,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     let cluster = s.run.cluster();
     let views = cluster.node_views();
-    let trace = cluster.trace();
+    let trace = cluster.trace().events();
     if trace.is_empty() {
         let lines = [
             "The trace is empty: nothing has happened yet,",
@@ -148,11 +149,11 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let first = trace
         .partition_point(|e| e.time < since)
         .max(trace.len().saturating_sub(SCAN));
-    let events = &trace[first..];
+    let events = trace.range(first..);
 
     // Lanes, drawn by what each node was doing over the window.
     let mut state: Vec<Health> = views.iter().map(|v| v.health).collect();
-    for e in events.iter().rev() {
+    for e in events.clone().rev() {
         if let Some(i) = e.node.filter(|&i| i < n) {
             match e.kind {
                 TraceKind::Crash | TraceKind::Pause => state[i] = Health::Up,
@@ -174,7 +175,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             put_glyph(buf, plot, x, y, glyph, style);
         }
     };
-    for e in events {
+    for e in events.clone() {
         let Some(i) = e.node.filter(|&i| i < shown) else {
             continue;
         };
@@ -201,7 +202,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut sends: Vec<(u64, Time)> = Vec::new();
     // Timers are marked on a lane only when they are few enough to tell apart.
     let mut timers = vec![0usize; n];
-    for e in events {
+    for e in events.clone() {
         if let (TraceKind::Timer { .. }, Some(i)) = (&e.kind, e.node.filter(|&i| i < n)) {
             timers[i] += 1;
         }
@@ -215,7 +216,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             dots.line(p, q, class, false);
         }
     };
-    for e in events {
+    for e in events.clone() {
         match &e.kind {
             TraceKind::Send { msg, .. } => sends.push((*msg, e.time)),
             TraceKind::Deliver { from, sent_at, .. } => {
@@ -427,7 +428,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
 /// The longest window, from 5 ms to 20 s, that holds at most `most` messages
 /// sent, reading the trace backwards from its end. A young run's window is
 /// the shortest that shows all of it.
-fn pick_window(trace: &[TraceEvent], now: Time, most: usize) -> Time {
+fn pick_window(trace: &VecDeque<TraceEvent>, now: Time, most: usize) -> Time {
     let longest = WINDOWS[WINDOWS.len() - 1];
     let oldest = now.saturating_sub(longest);
     let mut sends = 0usize;

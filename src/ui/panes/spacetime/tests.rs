@@ -68,19 +68,19 @@ fn messages_are_arrows() {
 fn the_window_adapts_to_the_traffic() {
     // failover sends about a thousand messages a second: a short window.
     let f = session("failover", Time::secs(10));
-    let trace = f.run.cluster().trace();
+    let trace = f.run.cluster().trace().events();
     let w = pick_window(trace, f.now(), MAX_ARROWS);
     let since = f.now() - w;
     let start = trace.partition_point(|e| e.time < since);
-    let sends = trace[start..]
-        .iter()
+    let sends = trace
+        .range(start..)
         .filter(|e| matches!(e.kind, TraceKind::Send { .. }))
         .count();
     assert!(sends <= MAX_ARROWS, "{sends} sends in {w}");
     assert!(w < Time::secs(2), "{w}");
     // A young run shows about as much as there is.
     let young = session("failover", Time::millis(300));
-    let w = pick_window(young.run.cluster().trace(), young.now(), 100_000);
+    let w = pick_window(young.run.cluster().trace().events(), young.now(), 100_000);
     assert_eq!(w, Time::millis(500));
 }
 
