@@ -3,14 +3,14 @@
 //! exactly, however far back the log is scrolled or the run is rewound.
 
 use splitbrain::lesson::{Catalog, Run};
-use splitbrain::sim::{Input, NodeSel, Time, TraceEvent};
+use splitbrain::sim::{Input, NodeSel, Time, TraceEvent, TraceLimit};
 
 const WINDOW: usize = 3_000;
 
 fn lost_update(window: Option<usize>) -> Run {
     let l = Catalog::embedded().unwrap().get("lost-update").unwrap();
     let mut run = Run::new(l, 5, &[], true).unwrap();
-    run.set_trace_window(window);
+    run.set_trace_window(window.map(TraceLimit::events));
     run
 }
 

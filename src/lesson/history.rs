@@ -319,7 +319,8 @@ impl Run {
             return Ok(());
         };
         let trace = self.cluster.trace();
-        let room = limit.saturating_sub(trace.len()) as u64;
+        // What the event count leaves room for; the bytes may allow fewer.
+        let room = limit.events.saturating_sub(trace.len()) as u64;
         let start = trace.start();
         if room == 0 || start == 0 {
             return Ok(());

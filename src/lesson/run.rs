@@ -6,7 +6,7 @@ use super::Lesson;
 use super::history::History;
 use super::objective::Verdict;
 use crate::scenarios::Setup;
-use crate::sim::{Cluster, Input, KnobValue, MetricsMark, Time, TimedInput};
+use crate::sim::{Cluster, Input, KnobValue, MetricsMark, Time, TimedInput, TraceLimit};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -107,7 +107,7 @@ pub struct Run {
     pub(super) trace: bool,
     /// Most trace events kept (`None`: all); older ones are made again
     /// from a checkpoint when they are asked for.
-    pub(super) trace_window: Option<usize>,
+    pub(super) trace_window: Option<TraceLimit>,
     /// The learner's inputs (the script is added separately), in time order.
     pub(super) inputs: Vec<TimedInput>,
     /// For each input, how many events had been processed when it was made:
@@ -156,7 +156,7 @@ impl Run {
     /// Keeps only the newest `limit` trace events (`None`: every one, the
     /// default). Older events stay within reach: [`Run::trace_events`] makes
     /// them again by replaying from the checkpoint before them.
-    pub fn set_trace_window(&mut self, limit: Option<usize>) {
+    pub fn set_trace_window(&mut self, limit: Option<TraceLimit>) {
         self.trace_window = limit;
         self.cluster.set_trace_limit(limit);
     }

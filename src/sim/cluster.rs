@@ -8,7 +8,7 @@ use super::metrics::Metrics;
 use super::network::Network;
 use super::node::Node;
 use super::time::Time;
-use super::trace::Trace;
+use super::trace::{Trace, TraceLimit};
 
 pub trait Cluster {
     fn now(&self) -> Time;
@@ -23,7 +23,7 @@ pub trait Cluster {
     /// The events the trace's window keeps (all of them unless a limit is set).
     fn trace(&self) -> &Trace;
     /// Keeps at most `limit` trace events from now on (`None`: all).
-    fn set_trace_limit(&mut self, limit: Option<usize>);
+    fn set_trace_limit(&mut self, limit: Option<TraceLimit>);
     fn names(&self) -> &[String];
     fn node_views(&self) -> Vec<NodeView>;
     fn in_flight(&self) -> Vec<InFlightView>;
@@ -76,7 +76,7 @@ where
     fn trace(&self) -> &Trace {
         Sim::trace(self)
     }
-    fn set_trace_limit(&mut self, limit: Option<usize>) {
+    fn set_trace_limit(&mut self, limit: Option<TraceLimit>) {
         Sim::set_trace_limit(self, limit)
     }
     fn names(&self) -> &[String] {

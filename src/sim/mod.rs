@@ -21,4 +21,4 @@ pub use metrics::{BUCKET, MetricId, MetricKind, Metrics, MetricsMark, Stat, quan
 pub use network::{Latency, LinkChange, LinkConfig, Network};
 pub use node::{Ctx, Message, Node, TimerId};
 pub use time::Time;
-pub use trace::{Detail, DropReason, Trace, TraceEvent, TraceKind};
+pub use trace::{Detail, DropReason, Trace, TraceEvent, TraceKind, TraceLimit};

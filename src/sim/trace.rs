@@ -16,6 +16,12 @@ impl Detail {
     pub fn new(value: impl fmt::Debug + Send + Sync + 'static) -> Detail {
         Detail(Arc::new(value))
     }
+
+    /// The bytes its copy of the value takes (not counting what the value
+    /// itself points to), with the shared pointer's counts.
+    fn heap(&self) -> usize {
+        std::mem::size_of_val(&*self.0) + 2 * std::mem::size_of::<usize>()
+    }
 }
 
 impl fmt::Display for Detail {
@@ -200,8 +206,39 @@ impl TraceEvent {
 pub struct Trace {
     start: u64,
     events: VecDeque<TraceEvent>,
-    /// Most events kept; `None` keeps every one.
-    limit: Option<usize>,
+    /// About how many bytes the kept events take.
+    bytes: usize,
+    /// How much to keep at most; `None` keeps every event.
+    limit: Option<TraceLimit>,
+}
+
+/// How much of a trace to keep: at most `events` events taking at most
+/// about `bytes` bytes (the newest event is always kept).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceLimit {
+    pub events: usize,
+    pub bytes: usize,
+}
+
+impl TraceLimit {
+    /// At most `n` events, however large.
+    pub const fn events(n: usize) -> TraceLimit {
+        TraceLimit {
+            events: n,
+            bytes: usize::MAX,
+        }
+    }
+}
+
+/// About how many bytes event `e` takes: itself, and what it points to
+/// (a message's or timer's copy, a text).
+fn cost(e: &TraceEvent) -> usize {
+    std::mem::size_of::<TraceEvent>()
+        + match &e.kind {
+            TraceKind::Send { detail, .. } | TraceKind::Timer { detail } => detail.heap(),
+            TraceKind::Log(text) | TraceKind::Input(text) => text.capacity(),
+            _ => 0,
+        }
 }
 
 impl Trace {
@@ -209,34 +246,46 @@ impl Trace {
     pub const EMPTY: Trace = Trace {
         start: 0,
         events: VecDeque::new(),
+        bytes: 0,
         limit: None,
     };
 
-    /// An empty trace keeping at most `limit` events (all of them for `None`).
-    pub fn new(limit: Option<usize>) -> Trace {
+    /// An empty trace keeping at most `limit` (every event for `None`).
+    pub fn new(limit: Option<TraceLimit>) -> Trace {
         Trace {
-            limit: limit.map(|l| l.max(1)),
+            limit,
             ..Trace::default()
         }
     }
 
     /// An empty trace whose first event will be number `start`.
-    pub fn starting_at(start: u64, limit: Option<usize>) -> Trace {
+    pub fn starting_at(start: u64, limit: Option<TraceLimit>) -> Trace {
         Trace {
             start,
             ..Trace::new(limit)
         }
     }
 
-    pub fn limit(&self) -> Option<usize> {
+    pub fn limit(&self) -> Option<TraceLimit> {
         self.limit
     }
 
-    /// Keeps at most `limit` events from now on (dropping the oldest now if
+    /// Keeps at most `limit` from now on (dropping the oldest events now if
     /// there are more).
-    pub fn set_limit(&mut self, limit: Option<usize>) {
-        self.limit = limit.map(|l| l.max(1));
+    pub fn set_limit(&mut self, limit: Option<TraceLimit>) {
+        self.limit = limit;
         self.trim();
+    }
+
+    /// About how many bytes the kept events take.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    fn over(&self) -> bool {
+        self.limit.is_some_and(|l| {
+            self.events.len() > l.events.max(1) || (self.bytes > l.bytes && self.events.len() > 1)
+        })
     }
 
     /// The number of the oldest event kept.
@@ -288,25 +337,35 @@ impl Trace {
     #[inline]
     pub fn push(&mut self, time: Time, node: Option<usize>, lamport: u64, kind: TraceKind) {
         let seq = self.end();
-        self.events.push_back(TraceEvent {
+        let e = TraceEvent {
             seq,
             time,
             node,
             lamport,
             kind,
-        });
-        if self.limit.is_some_and(|l| self.events.len() > l) {
-            self.events.pop_front();
-            self.start += 1;
+        };
+        if self.limit.is_some() {
+            self.bytes += cost(&e);
         }
+        self.events.push_back(e);
+        self.trim();
     }
 
     fn trim(&mut self) {
-        if let Some(l) = self.limit {
-            let over = self.events.len().saturating_sub(l);
-            self.events.drain(..over);
-            self.start += over as u64;
+        while self.over() {
+            if let Some(e) = self.events.pop_front() {
+                self.bytes -= cost(&e);
+                self.start += 1;
+            }
         }
+    }
+
+    fn recount(&mut self) {
+        self.bytes = if self.limit.is_some() {
+            self.events.iter().map(cost).sum()
+        } else {
+            0
+        };
     }
 
     /// Forgets the events numbered `end` and after (the start stays if
@@ -319,17 +378,23 @@ impl Trace {
         } else {
             self.events.truncate((end - self.start) as usize);
         }
+        self.recount();
     }
 
     /// Puts `older`, the events just before the window, in front of it (as
     /// many as the limit leaves room for, newest first).
     pub fn prepend(&mut self, older: Vec<TraceEvent>) {
-        let room = self
-            .limit
-            .map_or(usize::MAX, |l| l - self.events.len().min(l));
-        let keep = older.len().min(room);
-        for e in older.into_iter().rev().take(keep) {
+        for e in older.into_iter().rev() {
             debug_assert_eq!(e.seq + 1, self.start);
+            let c = cost(&e);
+            if let Some(l) = self.limit
+                && (self.events.len() >= l.events || self.bytes + c > l.bytes)
+            {
+                break;
+            }
+            if self.limit.is_some() {
+                self.bytes += c;
+            }
             self.start = e.seq;
             self.events.push_front(e);
         }
@@ -338,6 +403,7 @@ impl Trace {
     /// Takes every kept event out, leaving the window empty; numbering goes on.
     pub fn drain(&mut self) -> Vec<TraceEvent> {
         self.start = self.end();
+        self.bytes = 0;
         self.events.drain(..).collect()
     }
 }
@@ -355,7 +421,7 @@ mod tests {
     use super::*;
 
     fn pushed(limit: Option<usize>, n: u64) -> Trace {
-        let mut t = Trace::new(limit);
+        let mut t = Trace::new(limit.map(TraceLimit::events));
         for i in 0..n {
             t.push(Time(i), Some(0), i, TraceKind::Start);
         }
@@ -374,6 +440,23 @@ mod tests {
         assert_eq!(t.since(0).count(), 4);
         let all = pushed(None, 10);
         assert_eq!((all.start(), all.len()), (0, 10));
+    }
+
+    #[test]
+    fn a_byte_limit_keeps_as_many_as_fit() {
+        let each = cost(&pushed(None, 1).drain()[0]);
+        let mut t = Trace::new(Some(TraceLimit {
+            events: 100,
+            bytes: 5 * each,
+        }));
+        for i in 0..10 {
+            t.push(Time(i), None, 0, TraceKind::Start);
+        }
+        assert_eq!((t.start(), t.len(), t.bytes()), (5, 5, 5 * each));
+        t.truncate(8);
+        assert_eq!(t.bytes(), 3 * each);
+        t.prepend(pushed(None, 5).drain());
+        assert_eq!((t.start(), t.len()), (3, 5));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use crate::lesson::{Lesson, Run, Status, Verdict};
 use crate::scenarios::Panel;
-use crate::sim::{Input, KnobValue, Time, TraceKind};
+use crate::sim::{Input, KnobValue, Time, TraceKind, TraceLimit};
 use crate::ui::text::clock_tenths;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -138,10 +138,14 @@ pub struct LogView {
 /// Verdicts and the (events processed, time) they were judged at.
 type VerdictsAt = (u64, Time, Rc<Vec<Verdict>>);
 
-/// Trace events the playground keeps (about 20 MB): more than the space-time
-/// diagram and the map read, and older ones are made again when the log is
-/// scrolled back to them or the run is rewound.
-pub const TRACE_WINDOW: usize = 150_000;
+/// The trace the playground keeps: the newest 150,000 events, or fewer if
+/// they would take more than 24 MB. That is more than the space-time diagram
+/// and the map read; older events are made again when the log is scrolled
+/// back to them or the run is rewound.
+pub const TRACE_WINDOW: TraceLimit = TraceLimit {
+    events: 150_000,
+    bytes: 24 << 20,
+};
 
 pub struct Session {
     pub run: Run,

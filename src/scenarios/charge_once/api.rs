@@ -404,7 +404,7 @@ impl Api {
                 }
                 _ => {
                     let now = ctx.now();
-                    if let std::collections::hash_map::Entry::Vacant(e) = self.keys.entry(key) {
+                    if let imbl::ordmap::Entry::Vacant(e) = self.keys.entry(key) {
                         e.insert(KeyRecord {
                             purchase: o.purchase,
                             amount: o.amount,

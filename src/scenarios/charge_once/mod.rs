@@ -32,7 +32,7 @@ pub use processor::Processor;
 pub use shop::Shop;
 pub use warehouse::Warehouse;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::{CommandSpec, NodeDef, Panel, RoleSpec, Roles, ScenarioSpec, Setup, new_sim};
@@ -134,8 +134,9 @@ impl Hasher for IdHasher {
     }
 }
 
-/// A table keyed by ids.
-pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+/// A table keyed by ids. Persistent and ordered: the tables grow with the
+/// run at their newest ids, so a checkpoint's copy shares every older part.
+pub type IdMap<K, V> = imbl::OrdMap<K, V>;
 /// A set of ids.
 pub type IdSet<K> = HashSet<K, BuildHasherDefault<IdHasher>>;
 

@@ -16,7 +16,7 @@ use super::metrics::Metrics;
 use super::network::{LinkConfig, Network};
 use super::node::{Ctx, Effect, Node, TimerId};
 use super::time::Time;
-use super::trace::{Detail, Trace, TraceKind};
+use super::trace::{Detail, Trace, TraceKind, TraceLimit};
 use flights::Flights;
 use foldhash::fast::FixedState;
 use queue::{EventQueue, Queued};
@@ -228,7 +228,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// Keeps at most `limit` trace events from now on (`None`: all).
-    pub fn set_trace_limit(&mut self, limit: Option<usize>) {
+    pub fn set_trace_limit(&mut self, limit: Option<TraceLimit>) {
         if let Some(t) = &mut self.trace {
             t.set_limit(limit);
         }
