@@ -364,7 +364,7 @@ impl Role<OrderQueueNode> for Consumer {
         };
         vec![
             ("role", "consumer".into()),
-            ("state", state),
+            ("doing", state),
             ("done", self.done.to_string()),
             ("again", self.again.to_string()),
             ("held", self.held().to_string()),

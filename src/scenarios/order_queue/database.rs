@@ -76,7 +76,7 @@ impl Role<OrderQueueNode> for Database {
         vec![
             ("role", "database".into()),
             ("state", format!("{} effects", self.effects)),
-            ("again", self.duplicates.to_string()),
+            ("twice", self.duplicates.to_string()),
         ]
     }
 }

@@ -74,6 +74,10 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
         Panel::Queues {
             title: "Queues".into(),
         },
+        Panel::NodeTable {
+            title: "Consumers".into(),
+            columns: vec!["doing", "done", "again"],
+        },
         Panel::rates(
             "Messages",
             &[
@@ -100,10 +104,6 @@ fn panels(nodes: &[NodeDef]) -> Vec<Panel> {
             "Times",
             &[(metrics::WAIT, "wait"), (metrics::DRAIN, "burst drain")],
         ),
-        Panel::NodeTable {
-            title: "Nodes".into(),
-            columns: vec!["state", "done", "again"],
-        },
     ]
 }
 

@@ -98,10 +98,7 @@ fn queue_rows(cx: &DrawCx, q: &QueueView, name_w: u16, row: u16, buf: &mut Buffe
         let count = format!("{} dead", q.ready);
         let style = if q.ready > 0 { t.bad() } else { t.dim() };
         x = put_within(buf, x, row, room(x), &count, style);
-        if !q.head.is_empty() {
-            x = put_within(buf, x, row, room(x), ": ", t.dim());
-            x = put_list(cx, &q.head, q.ready, x, row, buf);
-        }
+        x = put_list(cx, &q.head, q.ready, x, row, buf);
         if !q.note.is_empty() {
             x = put_within(buf, x, row, room(x), "  ", t.dim());
             put_within(buf, x, row, room(x), &q.note, t.dim());
@@ -115,10 +112,7 @@ fn queue_rows(cx: &DrawCx, q: &QueueView, name_w: u16, row: u16, buf: &mut Buffe
         let age = format!(", oldest {}", instant(cx.now.saturating_sub(since)));
         x = put_within(buf, x, row, room(x), &age, t.text());
     }
-    if !q.head.is_empty() {
-        x = put_within(buf, x, row, room(x), ": ", t.dim());
-        x = put_list(cx, &q.head, q.ready, x, row, buf);
-    }
+    x = put_list(cx, &q.head, q.ready, x, row, buf);
     if !q.note.is_empty() {
         x = put_within(buf, x, row, room(x), "  ", t.dim());
         put_within(buf, x, row, room(x), &q.note, t.dim());
@@ -168,9 +162,16 @@ fn put_list(
         let tail = format!("+{rest}");
         let need = width(l) as u16 + 1 + if rest > 1 { width(&tail) as u16 } else { 0 };
         if x + need > end {
+            // Nothing but a count would fit: the count is on the line already.
+            if i == 0 {
+                return x;
+            }
             return put_within(buf, x, row, end.saturating_sub(x), &tail, t.dim());
         }
-        x = put_within(buf, x, row, end - x, l, t.text());
+        if i == 0 {
+            x = put_within(buf, x, row, end - x, ": ", t.dim());
+        }
+        x = put_within(buf, x, row, end.saturating_sub(x), l, t.text());
         x = put_within(buf, x, row, end.saturating_sub(x), " ", t.text());
     }
     if total > labels.len() {
@@ -254,10 +255,7 @@ mod tests {
         let out = draw_queues(&panel, vec![q], 60, 3);
         println!("{out}");
         let leases = out.lines().nth(2).unwrap();
-        assert!(
-            leases.trim_end().ends_with("+20") || leases.trim_end().ends_with("+21"),
-            "{out}"
-        );
+        assert!(leases.trim_end().ends_with("▶ m100→c3 5s  +19"), "{out}");
         assert!(
             out.lines().all(|l| crate::ui::text::width(l) <= 60),
             "{out}"
