@@ -300,7 +300,8 @@ proptest! {
         sim.run_until(Time::secs(240));
         let producer = sim.node(PRODUCER).as_producer().unwrap();
         let published = producer.published();
-        prop_assert_eq!(producer.unconfirmed(), 0);
+        // At most the last one, sent within the last round trip.
+        prop_assert!(producer.unconfirmed() <= 1);
         prop_assert!(published > 20);
         let judge = sim.world();
         for id in 1..=published.saturating_sub(10) {
