@@ -40,6 +40,7 @@ scenarios! {
     distributed_lock,
     message_passing,
     charge_once,
+    order_queue,
     retry_storm,
 }
 

@@ -58,6 +58,10 @@ pub enum Panel {
         title: String,
         metrics: Vec<(String, String)>,
     },
+    /// Every queue the nodes keep ([`crate::sim::QueueView`]): how many
+    /// messages wait and since when, which are out with which consumer and
+    /// for how much longer, and what each dead-letter queue holds.
+    Queues { title: String },
 }
 
 /// The gauge a scenario keeps of how many hold lock `name` (see [`Panel::Contention`]).

@@ -3,7 +3,7 @@
 //! do-nothing default for every event it does not care about; [`roles!`](crate::roles)
 //! ties a scenario's roles into the one node type the simulator runs.
 
-use crate::sim::{Ctx, KnobValue, LockView, Node};
+use crate::sim::{Ctx, KnobValue, LockView, Node, QueueView};
 
 /// One kind of node of the scenario whose node type is `N`. Every handler
 /// has a default that ignores the event; a role writes only those it needs.
@@ -33,6 +33,11 @@ pub trait Role<N: Node> {
 
     /// The locks this node keeps, for lock tables and wait-for graphs.
     fn locks(&self) -> Vec<LockView> {
+        Vec::new()
+    }
+
+    /// The queues this node keeps, for queue panels.
+    fn queues(&self) -> Vec<QueueView> {
         Vec::new()
     }
 }
@@ -137,6 +142,11 @@ macro_rules! roles {
             fn locks(&self) -> Vec<$crate::sim::LockView> {
                 use $crate::scenarios::Role;
                 match self { $( $node::$variant(r) => r.locks(), )+ }
+            }
+
+            fn queues(&self) -> Vec<$crate::sim::QueueView> {
+                use $crate::scenarios::Role;
+                match self { $( $node::$variant(r) => r.queues(), )+ }
             }
         }
     };

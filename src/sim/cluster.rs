@@ -7,6 +7,7 @@ use super::locks::LockView;
 use super::metrics::Metrics;
 use super::network::Network;
 use super::node::Node;
+use super::queues::QueueView;
 use super::time::Time;
 use super::trace::{Trace, TraceLimit};
 
@@ -31,6 +32,8 @@ pub trait Cluster {
     fn in_flight_detail(&self, id: u64) -> Option<String>;
     /// Every lock the live nodes keep, for lock tables and wait-for graphs.
     fn locks(&self) -> Vec<LockView>;
+    /// Every queue the live nodes keep, node by node, for queue panels.
+    fn queues(&self) -> Vec<QueueView>;
     fn network(&self) -> &Network;
     /// Events processed so far.
     fn processed(&self) -> u64;
@@ -93,6 +96,12 @@ where
     }
     fn locks(&self) -> Vec<LockView> {
         Sim::locks(self)
+    }
+    fn queues(&self) -> Vec<QueueView> {
+        (0..self.names().len())
+            .filter(|&i| self.health(i) != super::engine::Health::Down)
+            .flat_map(|i| self.node(i).queues())
+            .collect()
     }
     fn network(&self) -> &Network {
         Sim::network(self)

@@ -10,6 +10,7 @@ mod locks;
 mod metrics;
 mod network;
 mod node;
+mod queues;
 mod time;
 mod trace;
 
@@ -20,5 +21,6 @@ pub use locks::{LockClaim, LockView, WaitEdge, WaitFor};
 pub use metrics::{BUCKET, MetricId, MetricKind, Metrics, MetricsMark, Stat, quantile};
 pub use network::{Latency, LinkChange, LinkConfig, Network};
 pub use node::{Ctx, Message, Node, TimerId};
+pub use queues::{QueueLease, QueueView};
 pub use time::Time;
 pub use trace::{Detail, DropReason, Trace, TraceEvent, TraceKind, TraceLimit};

@@ -9,6 +9,7 @@
 use super::input::KnobValue;
 use super::locks::LockView;
 use super::metrics::{MetricId, MetricKind, Metrics};
+use super::queues::QueueView;
 use super::time::Time;
 use rand::rngs::Xoshiro256PlusPlus;
 use std::fmt;
@@ -48,6 +49,11 @@ pub trait Node: Clone {
     /// The locks this node keeps (a lock server's table, a semaphore), for
     /// lock tables and wait-for graphs. Most nodes keep none.
     fn locks(&self) -> Vec<LockView> {
+        Vec::new()
+    }
+    /// The queues this node keeps (a broker's), for queue panels. Most nodes
+    /// keep none.
+    fn queues(&self) -> Vec<QueueView> {
         Vec::new()
     }
 }

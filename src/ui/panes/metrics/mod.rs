@@ -25,6 +25,7 @@ mod lock_table;
 mod node_table;
 mod panel;
 mod plan;
+mod queues;
 mod rates;
 mod spans;
 mod state_timeline;
@@ -63,6 +64,7 @@ fn drawer(panel: &Panel) -> Box<dyn PanelDraw + '_> {
         P::WaitFor { title } => Box::new(wait_for::WaitForGraph { title }),
         P::Contention { title, locks } => Box::new(contention::Contention { title, locks }),
         P::Spans { title, metrics } => Box::new(spans::Spans { title, metrics }),
+        P::Queues { title } => Box::new(queues::Queues { title }),
     }
 }
 
@@ -90,6 +92,7 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let win = Window::new(now, span, cols.cw as usize);
     let reads_nodes = panels.iter().any(|p| p.reads().nodes);
     let reads_locks = panels.iter().any(|p| p.reads().locks);
+    let reads_queues = panels.iter().any(|p| p.reads().queues);
     let cx = DrawCx {
         theme,
         m: s.run.cluster().metrics(),
@@ -102,6 +105,11 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
             LockState::new(s.run.cluster().locks())
         } else {
             LockState::default()
+        },
+        queues: if reads_queues {
+            s.run.cluster().queues()
+        } else {
+            Vec::new()
         },
         selected: s.selected,
         now,
@@ -159,6 +167,36 @@ mod test_support {
             m,
             views: Vec::new(),
             locks: LockState::new(locks),
+            queues: Vec::new(),
+            selected: 0,
+            now,
+            win: Window::new(now, Time::secs(20), cols.cw as usize),
+            cols,
+        };
+        let mut buf = Buffer::empty(area);
+        drawer.draw(&cx, plan::Form::Rich { rows: 1 }, 0, &mut buf);
+        crate::ui::panes::buffer_text(&buf)
+    }
+
+    /// Draws `panel` alone, rich, into a `w`×`h` buffer at 20 s, from `queues`.
+    pub fn draw_queues(
+        panel: &Panel,
+        queues: Vec<crate::sim::QueueView>,
+        w: u16,
+        h: u16,
+    ) -> String {
+        let theme = Theme::monochrome();
+        let area = Rect::new(0, 0, w, h);
+        let drawer = drawer(panel);
+        let cols = Cols::new([drawer.columns()], area);
+        let now = Time::secs(20);
+        let m = Metrics::default();
+        let cx = DrawCx {
+            theme: &theme,
+            m: &m,
+            views: Vec::new(),
+            locks: LockState::default(),
+            queues,
             selected: 0,
             now,
             win: Window::new(now, Time::secs(20), cols.cw as usize),

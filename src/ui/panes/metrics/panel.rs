@@ -5,7 +5,7 @@
 use super::lock_state::LockState;
 use super::plan::Form;
 use super::window::Window;
-use crate::sim::{Metrics, NodeView, Time};
+use crate::sim::{Metrics, NodeView, QueueView, Time};
 use crate::ui::text::{put_within, width};
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -74,6 +74,8 @@ pub(super) struct Reads {
     pub nodes: bool,
     /// The locks the nodes keep.
     pub locks: bool,
+    /// The queues the nodes keep.
+    pub queues: bool,
 }
 
 /// The three columns of a row: label, chart, value.
@@ -143,6 +145,8 @@ pub(super) struct DrawCx<'a> {
     pub views: Vec<NodeView>,
     /// The locks, if a panel reads them.
     pub locks: LockState,
+    /// The queues, if a panel reads them.
+    pub queues: Vec<QueueView>,
     pub selected: usize,
     pub now: Time,
     pub win: Window,
