@@ -28,6 +28,7 @@ mod plan;
 mod rates;
 mod spans;
 mod state_timeline;
+mod stream;
 mod totals;
 mod wait_for;
 mod window;
@@ -63,6 +64,7 @@ fn drawer(panel: &Panel) -> Box<dyn PanelDraw + '_> {
         P::WaitFor { title } => Box::new(wait_for::WaitForGraph { title }),
         P::Contention { title, locks } => Box::new(contention::Contention { title, locks }),
         P::Spans { title, metrics } => Box::new(spans::Spans { title, metrics }),
+        P::Stream { title, head, readers, entries } => Box::new(stream::Stream { title, head, readers, entries: *entries }),
     }
 }
 
