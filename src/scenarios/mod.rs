@@ -42,6 +42,7 @@ scenarios! {
     charge_once,
     order_queue,
     retry_storm,
+    event_sourcing,
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {

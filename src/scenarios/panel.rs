@@ -62,6 +62,19 @@ pub enum Panel {
     /// messages wait and since when, which are out with which consumer and
     /// for how much longer, and what each dead-letter queue holds.
     Queues { title: String },
+    /// An append-only log or stream: its length (the gauge `head`, the
+    /// offset the next entry gets) and each reader's position along it
+    /// (gauges: a projection, a consumer, a rebuild, a snapshot; a negative
+    /// position is a reader not running, or no snapshot yet), drawn as bars over the offsets
+    /// with each reader's lag; and the newest entries, as the node that keeps
+    /// the log lists them among its facts: one fact each, all named
+    /// `entries`, newest first.
+    Stream {
+        title: String,
+        head: String,
+        readers: Vec<(String, String)>,
+        entries: Option<&'static str>,
+    },
 }
 
 /// The gauge a scenario keeps of how many hold lock `name` (see [`Panel::Contention`]).
@@ -139,6 +152,22 @@ impl Panel {
         Panel::Latencies {
             title: title.into(),
             metrics: labelled(metrics),
+        }
+    }
+
+    /// A log with its readers' positions and its newest entries (the facts
+    /// with the name `entries`, if given).
+    pub fn stream(
+        title: &str,
+        head: &str,
+        readers: &[(&str, &str)],
+        entries: Option<&'static str>,
+    ) -> Panel {
+        Panel::Stream {
+            title: title.into(),
+            head: head.into(),
+            readers: labelled(readers),
+            entries,
         }
     }
 

@@ -29,6 +29,7 @@ mod queues;
 mod rates;
 mod spans;
 mod state_timeline;
+mod stream;
 mod totals;
 mod wait_for;
 mod window;
@@ -65,6 +66,7 @@ fn drawer(panel: &Panel) -> Box<dyn PanelDraw + '_> {
         P::Contention { title, locks } => Box::new(contention::Contention { title, locks }),
         P::Spans { title, metrics } => Box::new(spans::Spans { title, metrics }),
         P::Queues { title } => Box::new(queues::Queues { title }),
+        P::Stream { title, head, readers, entries } => Box::new(stream::Stream { title, head, readers, entries: *entries }),
     }
 }
 
