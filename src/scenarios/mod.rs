@@ -41,6 +41,7 @@ scenarios! {
     message_passing,
     charge_once,
     retry_storm,
+    event_driven,
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {
