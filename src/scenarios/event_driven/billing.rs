@@ -4,7 +4,6 @@
 //! callbacks put on Customer.
 
 use super::EventDrivenNode;
-use super::config::TICK;
 use super::consumer::Consumer;
 use super::metrics;
 use super::msg::{Msg, Timer};
@@ -31,7 +30,7 @@ impl Role<EventDrivenNode> for Billing {
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>) {
         self.consumer.on_start(ctx);
-        ctx.set_timer(TICK, Timer::Tick);
+        self.consumer.next_tick(ctx);
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>, _from: usize, msg: Msg) {
@@ -52,7 +51,7 @@ impl Role<EventDrivenNode> for Billing {
     fn on_timer(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>, timer: Timer) {
         if timer == Timer::Tick {
             self.consumer.tick(ctx, metrics::STALE_BILLING);
-            ctx.set_timer(TICK, Timer::Tick);
+            self.consumer.next_tick(ctx);
         } else {
             self.consumer.on_timer(ctx, &timer);
         }

@@ -13,7 +13,7 @@
 //! are not.
 
 use super::EventDrivenNode;
-use super::config::{BACKOFF_BASE, BACKOFF_CAP, CALL_TIMEOUT, CUSTOMERS};
+use super::config::{BACKOFF_BASE, BACKOFF_CAP, CALL_TIMEOUT, CUSTOMERS, TICK};
 use super::metrics;
 use super::msg::{Event, Msg, Timer};
 use crate::sim::{Ctx, Time};
@@ -213,6 +213,14 @@ impl Consumer {
 
     pub fn on_crash(&mut self) {
         self.calls.clear();
+    }
+
+    /// Sets the next staleness measurement: every 100 ms on average, at a
+    /// random phase, so that it does not beat against the publisher's rounds.
+    pub fn next_tick(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>) {
+        let t = TICK.as_micros();
+        let wait = ctx.rng().random_range(t / 2..=t + t / 2);
+        ctx.set_timer(Time::micros(wait), Timer::Tick);
     }
 
     /// Measures staleness, and lets the judge count events no copy of which

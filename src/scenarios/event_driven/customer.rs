@@ -241,8 +241,11 @@ impl Role<EventDrivenNode> for Customer {
         self.gauges(ctx);
         ctx.gauge(metrics::QUEUE, 0.0);
         self.next_change(ctx);
-        // The relay starts at once after a restart: the outbox may hold events.
-        ctx.set_timer(Time::ZERO, Timer::Flush);
+        // The publisher's first round comes at a random point of its period,
+        // as a real one's would: nothing ties it to the instant of a crash.
+        let every = self.cfg.relay_every.as_micros();
+        let first = ctx.rng().random_range(0..=every);
+        ctx.set_timer(Time::micros(first), Timer::Flush);
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>, from: usize, msg: Msg) {

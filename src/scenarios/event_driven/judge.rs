@@ -24,6 +24,8 @@ pub struct Judge {
     /// Events taken out of a crashed publisher's memory: the consumers that
     /// had not acknowledged each (a bit per rank), and when.
     orphans: BTreeMap<u64, (u32, Time)>,
+    /// Per consumer, a bit per event id: whether it has received that event.
+    received: Vec<Vec<u64>>,
     lost: u64,
 }
 
@@ -35,6 +37,7 @@ impl Judge {
             self.commits = vec![Vec::new(); customers as usize];
             self.known = vec![vec![0; customers as usize]; consumers];
             self.behind = vec![BTreeSet::new(); consumers];
+            self.received = vec![Vec::new(); consumers];
         }
     }
 
@@ -100,11 +103,29 @@ impl Judge {
     /// A crash took event `id` out of the publisher's memory with the
     /// consumers in `missing` still to acknowledge it.
     pub fn orphaned(&mut self, id: u64, missing: u32, now: Time) {
-        self.orphans.insert(id, (missing, now));
+        // An acknowledgement lost on its way leaves a consumer that has the
+        // event among those Customer waits for: it has lost nothing.
+        let missing = (0..self.received.len())
+            .filter(|&r| missing & (1 << r) != 0 && !self.has(r, id))
+            .fold(0, |m, r| m | (1 << r));
+        if missing != 0 {
+            self.orphans.insert(id, (missing, now));
+        }
+    }
+
+    fn has(&self, rank: usize, id: u64) -> bool {
+        let (word, bit) = ((id / 64) as usize, id % 64);
+        self.received[rank].get(word).is_some_and(|w| w & (1 << bit) != 0)
     }
 
     /// Consumer `rank` received event `id`.
     pub fn received(&mut self, rank: usize, id: u64) {
+        let (word, bit) = ((id / 64) as usize, id % 64);
+        let bits = &mut self.received[rank];
+        if bits.len() <= word {
+            bits.resize(word + 1, 0);
+        }
+        bits[word] |= 1 << bit;
         if let Some((missing, _)) = self.orphans.get_mut(&id) {
             *missing &= !(1 << rank);
             if *missing == 0 {
@@ -172,6 +193,9 @@ mod tests {
         let mut j = judge();
         j.orphaned(7, 0b11, Time::secs(1));
         j.orphaned(8, 0b01, Time::secs(1));
+        // Received before the crash, its acknowledgement lost: not an orphan.
+        j.received(1, 9);
+        j.orphaned(9, 0b10, Time::secs(1));
         j.received(0, 7);
         j.received(1, 7);
         assert_eq!(j.settle(Time::secs(2)), 0);

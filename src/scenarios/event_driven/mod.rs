@@ -50,9 +50,9 @@ fn panels(_nodes: &[NodeDef]) -> Vec<Panel> {
             "Events",
             &[
                 (metrics::LOST, "lost"),
-                (metrics::OLD_ADDRESS, "shipped to old address"),
-                (metrics::LATE, "orders late (> 2 s)"),
-                (metrics::DUPLICATE, "duplicates ignored"),
+                (metrics::OLD_ADDRESS, "old address"),
+                (metrics::LATE, "late orders"),
+                (metrics::DUPLICATE, "duplicates"),
             ],
         ),
         Panel::rates(

@@ -8,7 +8,7 @@
 //! in Shipping's database); calls in flight are not.
 
 use super::EventDrivenNode;
-use super::config::{CUSTOMERS, Config, DEADLINE, Style, TICK};
+use super::config::{CUSTOMERS, Config, DEADLINE, Style};
 use super::consumer::{Consumer, Purpose};
 use super::metrics;
 use super::msg::{Msg, Timer};
@@ -120,7 +120,7 @@ impl Role<EventDrivenNode> for Shipping {
             }
             self.consumer.call(ctx, o.customer, Purpose::Order(order));
         }
-        ctx.set_timer(TICK, Timer::Tick);
+        self.consumer.next_tick(ctx);
         self.next_order(ctx);
     }
 
@@ -150,7 +150,7 @@ impl Role<EventDrivenNode> for Shipping {
         match timer {
             Timer::Tick => {
                 self.consumer.tick(ctx, metrics::STALE_SHIPPING);
-                ctx.set_timer(TICK, Timer::Tick);
+                self.consumer.next_tick(ctx);
             }
             Timer::Order => {
                 self.arrive(ctx);
