@@ -66,20 +66,20 @@ fn panels(_nodes: &[NodeDef]) -> Vec<Panel> {
         Panel::latencies(
             "Staleness",
             &[
-                (metrics::STALE_SHIPPING, "shipping"),
-                (metrics::STALE_BILLING, "billing"),
+                (metrics::STALE_SHIPPING, "ship"),
+                (metrics::STALE_BILLING, "bill"),
             ],
         ),
         Panel::rates(
-            "Load on Customer",
+            "Customer load",
             &[
-                (metrics::CALLS, "callbacks sent"),
-                (metrics::SERVED, "answered"),
+                (metrics::SERVED, "calls"),
                 (metrics::COMMITTED, "changes"),
+                (metrics::CALLS, "calls sent"),
             ],
         ),
         Panel::gauges(
-            "Events waiting to go out",
+            "To publish",
             &[
                 (metrics::BACKLOG, "outbox"),
                 (metrics::IN_MEMORY, "in memory"),
