@@ -8,7 +8,8 @@
 //! an at-least-once relay needs, and it also puts reordered events right. A
 //! thin event (notification) is recorded as a callback owed, then
 //! acknowledged; the callback asks Customer for the record, with a 500 ms
-//! timeout and retries backing off from 250 ms to 4 s. The replica and the
+//! timeout (checked every tick, about 100 ms) and retries backing off
+//! from 250 ms to 4 s. The replica and the
 //! callbacks owed are durable (the consumer's own database); calls in flight
 //! are not.
 
@@ -34,7 +35,8 @@ struct Call {
     customer: u32,
     purpose: Purpose,
     attempts: u32,
-    timeout: Option<crate::sim::TimerId>,
+    /// When the attempt in flight times out; `None` while waiting to retry.
+    deadline: Option<Time>,
 }
 
 #[derive(Clone, Debug)]
@@ -142,7 +144,7 @@ impl Consumer {
                 customer,
                 purpose,
                 attempts: 0,
-                timeout: None,
+                deadline: None,
             },
         );
         self.send(ctx, call);
@@ -154,27 +156,36 @@ impl Consumer {
         };
         c.attempts += 1;
         let customer = c.customer;
-        c.timeout = Some(ctx.set_timer(CALL_TIMEOUT, Timer::CallTimeout { call }));
+        c.deadline = Some(ctx.now() + CALL_TIMEOUT);
         ctx.count(metrics::CALLS, 1);
         ctx.send(self.customer, Msg::Get { customer, call });
     }
 
-    /// The timers of callbacks; returns nothing, a retry is sent later.
+    /// A callback's retry is due.
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>, timer: &Timer) {
-        match *timer {
-            Timer::CallTimeout { call } => {
-                let Some(c) = self.calls.get_mut(&call) else {
-                    return;
-                };
-                c.timeout = None;
-                let exp = BACKOFF_BASE.as_micros() << (c.attempts - 1).min(8);
-                let cap = exp.min(BACKOFF_CAP.as_micros());
-                let half = cap / 2;
-                let wait = half + ctx.rng().random_range(0..=half);
-                ctx.set_timer(Time::micros(wait), Timer::Retry { call });
+        if let Timer::Retry { call } = *timer {
+            self.send(ctx, call);
+        }
+    }
+
+    /// Gives up on the attempts whose answer is overdue and sets their
+    /// retries. (Checked at each tick rather than with a timer per call: the
+    /// same timeout, to within a tick, at a fraction of the events.)
+    fn time_out(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>) {
+        let now = ctx.now();
+        let mut retries = Vec::new();
+        for (&call, c) in self.calls.iter_mut() {
+            if c.deadline.is_some_and(|d| d <= now) {
+                c.deadline = None;
+                retries.push((call, c.attempts));
             }
-            Timer::Retry { call } => self.send(ctx, call),
-            _ => {}
+        }
+        for (call, attempts) in retries {
+            let exp = BACKOFF_BASE.as_micros() << (attempts - 1).min(8);
+            let cap = exp.min(BACKOFF_CAP.as_micros());
+            let half = cap / 2;
+            let wait = half + ctx.rng().random_range(0..=half);
+            ctx.set_timer(Time::micros(wait), Timer::Retry { call });
         }
     }
 
@@ -193,9 +204,6 @@ impl Consumer {
             self.owed.remove(&customer);
         }
         let c = self.calls.remove(&call)?;
-        if let Some(t) = c.timeout {
-            ctx.cancel_timer(t);
-        }
         if c.purpose == Purpose::Fetch && self.owed.contains_key(&customer) {
             // A newer notification came meanwhile: fetch again.
             self.call(ctx, customer, Purpose::Fetch);
@@ -226,6 +234,7 @@ impl Consumer {
     /// Measures staleness, and lets the judge count events no copy of which
     /// can still arrive.
     pub fn tick(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>, metric: &str) {
+        self.time_out(ctx);
         let now = ctx.now();
         let rank = self.rank;
         let stale = ctx.world().staleness(rank, now);

@@ -56,14 +56,11 @@ pub enum Timer {
     Serve,
     /// Customer: the publisher (or the outbox's relay) sends what is pending.
     Flush,
-    /// Consumer: callback `call` has had no answer in time.
-    CallTimeout { call: u64 },
     /// Consumer: send callback `call` again.
     Retry { call: u64 },
-    /// Consumer: measure how stale its view is.
+    /// Consumer: time out overdue callbacks, count late orders, measure how
+    /// stale its view is.
     Tick,
     /// Shipping: the next order arrives.
     Order,
-    /// Shipping: order `order` should have shipped by now.
-    Deadline { order: u64 },
 }

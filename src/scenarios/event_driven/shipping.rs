@@ -77,7 +77,6 @@ impl Shipping {
             }
             Style::Notification => {
                 self.waiting.insert(order, o);
-                ctx.set_timer(DEADLINE, Timer::Deadline { order });
                 self.consumer.call(ctx, customer, Purpose::Order(order));
             }
         }
@@ -102,6 +101,26 @@ impl Shipping {
     }
 }
 
+impl Shipping {
+    /// Counts the waiting orders that have just passed their 2 s, checked at
+    /// each tick (orders wait in arrival order).
+    fn late(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>) {
+        let now = ctx.now();
+        let mut more = 0;
+        for o in self.waiting.values_mut() {
+            if o.placed + DEADLINE > now {
+                break;
+            }
+            if !o.late {
+                o.late = true;
+                more += 1;
+            }
+        }
+        self.late += more;
+        ctx.count(metrics::LATE, more);
+    }
+}
+
 impl Role<EventDrivenNode> for Shipping {
     fn name(&self) -> &str {
         "shipping"
@@ -109,15 +128,9 @@ impl Role<EventDrivenNode> for Shipping {
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>) {
         self.consumer.on_start(ctx);
-        // Orders that waited through the crash call again; those not yet
-        // late keep what is left of their 2 s.
-        let now = ctx.now();
+        // Orders that waited through the crash call again.
         let waiting: Vec<(u64, Order)> = self.waiting.iter().map(|(&k, &v)| (k, v)).collect();
         for (order, o) in waiting {
-            if !o.late {
-                let left = (o.placed + DEADLINE).saturating_sub(now);
-                ctx.set_timer(left, Timer::Deadline { order });
-            }
             self.consumer.call(ctx, o.customer, Purpose::Order(order));
         }
         self.consumer.next_tick(ctx);
@@ -149,21 +162,13 @@ impl Role<EventDrivenNode> for Shipping {
     fn on_timer(&mut self, ctx: &mut Ctx<'_, EventDrivenNode>, timer: Timer) {
         match timer {
             Timer::Tick => {
+                self.late(ctx);
                 self.consumer.tick(ctx, metrics::STALE_SHIPPING);
                 self.consumer.next_tick(ctx);
             }
             Timer::Order => {
                 self.arrive(ctx);
                 self.next_order(ctx);
-            }
-            Timer::Deadline { order } => {
-                if let Some(o) = self.waiting.get_mut(&order)
-                    && !o.late
-                {
-                    o.late = true;
-                    self.late += 1;
-                    ctx.count(metrics::LATE, 1);
-                }
             }
             t => self.consumer.on_timer(ctx, &t),
         }
