@@ -43,6 +43,7 @@ scenarios! {
     order_queue,
     retry_storm,
     event_sourcing,
+    event_driven,
 }
 
 pub fn find(id: &str) -> Option<&'static ScenarioSpec> {
