@@ -96,7 +96,13 @@ impl Judge {
 
     /// `node` has become the primary of `epoch` with `log`: every write
     /// acknowledged so far that its log lacks is lost.
-    pub fn elected(&mut self, node: usize, epoch: u32, now: Time, log: &[Entry]) -> Lost {
+    pub fn elected(
+        &mut self,
+        node: usize,
+        epoch: u32,
+        now: Time,
+        log: &imbl::Vector<Entry>,
+    ) -> Lost {
         self.elected_at.insert(epoch, now);
         self.max_epoch = self.max_epoch.max(epoch);
         self.set_primary(node, true, now);
@@ -197,9 +203,9 @@ mod tests {
     #[test]
     fn a_write_accepted_after_a_newer_election_is_split_brain() {
         let mut j = Judge::default();
-        j.elected(0, 1, Time::ZERO, &[]);
+        j.elected(0, 1, Time::ZERO, &imbl::Vector::new());
         assert!(!j.acked(1, &entry(1, 1, 5), Time::secs(5)).split_brain);
-        j.elected(1, 2, Time::secs(10), &[]);
+        j.elected(1, 2, Time::secs(10), &imbl::Vector::new());
         // accepted before epoch 2 began, acknowledged after: not split brain
         assert!(!j.acked(2, &entry(1, 2, 9), Time::secs(11)).split_brain);
         let late = j.acked(3, &entry(1, 3, 12), Time::secs(12));
@@ -215,10 +221,10 @@ mod tests {
         j.acked(1, &a, Time::secs(1));
         j.acked(2, &b, Time::secs(1));
         // the new primary has only the first
-        let lost = j.elected(1, 2, Time::secs(2), &[a]);
+        let lost = j.elected(1, 2, Time::secs(2), &imbl::vector![a]);
         assert_eq!((lost.count, lost.example), (1, Some(b.id)));
         assert_eq!(j.truncated(2, &[b]).count, 0);
         assert_eq!(j.truncated(1, &[a]).count, 1);
-        assert_eq!(j.elected(2, 3, Time::secs(3), &[]).count, 0);
+        assert_eq!(j.elected(2, 3, Time::secs(3), &imbl::Vector::new()).count, 0);
     }
 }

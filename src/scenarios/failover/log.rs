@@ -3,9 +3,11 @@
 
 use super::msg::{Entry, Refusal};
 
+/// The entries are a persistent vector: the log grows with the run, and a
+/// checkpoint's copy shares all of it but the newest chunk.
 #[derive(Clone, Debug, Default)]
 pub struct Log {
-    entries: Vec<Entry>,
+    entries: imbl::Vector<Entry>,
 }
 
 /// What a follower did with an append.
@@ -25,8 +27,15 @@ impl Log {
         self.entries.is_empty()
     }
 
-    pub fn entries(&self) -> &[Entry] {
+    pub fn entries(&self) -> &imbl::Vector<Entry> {
         &self.entries
+    }
+
+    /// Entry `index` (1-based).
+    pub fn get(&self, index: u32) -> Option<Entry> {
+        index
+            .checked_sub(1)
+            .and_then(|i| self.entries.get(i as usize).copied())
     }
 
     /// Epoch of the entry at `index` (0 for index 0 or beyond the end).
@@ -42,7 +51,7 @@ impl Log {
     }
 
     pub fn push(&mut self, entry: Entry) -> u32 {
-        self.entries.push(entry);
+        self.entries.push_back(entry);
         self.len()
     }
 
@@ -51,7 +60,12 @@ impl Log {
         if to < from {
             return Vec::new();
         }
-        self.entries[from as usize - 1..to as usize].to_vec()
+        self.entries
+            .focus()
+            .narrow(from as usize - 1..to as usize)
+            .into_iter()
+            .copied()
+            .collect()
     }
 
     /// Whether a candidate whose log ends at (`last_epoch`, `last_index`) is at
@@ -100,9 +114,10 @@ impl Log {
         if skip < entries.len() {
             let cut = start + skip;
             if cut < self.entries.len() {
-                truncated = Some(((cut + 1) as u32, self.entries.split_off(cut)));
+                let dropped = self.entries.split_off(cut);
+                truncated = Some(((cut + 1) as u32, dropped.into_iter().collect()));
             }
-            self.entries.extend_from_slice(&entries[skip..]);
+            self.entries.extend(entries[skip..].iter().copied());
         }
         Ok(Applied {
             matched: prev_index + entries.len() as u32,

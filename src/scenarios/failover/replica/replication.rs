@@ -128,7 +128,16 @@ impl Replica {
     /// sorted by epoch, so a binary search finds it).
     pub(super) fn after_epoch(&self, epoch: u32) -> Option<u32> {
         let entries = self.log.entries();
-        let end = entries.partition_point(|e| e.epoch <= epoch);
+        // The first entry of a later epoch: the search never finds an equal.
+        let end = entries
+            .binary_search_by(|e| {
+                if e.epoch <= epoch {
+                    std::cmp::Ordering::Less
+                } else {
+                    std::cmp::Ordering::Greater
+                }
+            })
+            .unwrap_or_else(|i| i);
         (end > 0 && entries[end - 1].epoch == epoch).then_some(end as u32 + 1)
     }
 
@@ -152,7 +161,7 @@ impl Replica {
             return;
         }
         for i in self.commit + 1..=target {
-            let e = self.log.entries()[i as usize - 1];
+            let Some(e) = self.log.get(i) else { break };
             if e.epoch == self.epoch {
                 self.ack(ctx, i, e);
             }
