@@ -22,7 +22,10 @@ fn lesson(id: &str) -> Arc<Lesson> {
 }
 
 fn hour(id: &str, settings: &[&str], checkpoints: bool, reps: usize) {
-    let l = lesson(id);
+    hour_of(lesson(id), id, settings, checkpoints, reps)
+}
+
+fn hour_of(l: Arc<Lesson>, id: &str, settings: &[&str], checkpoints: bool, reps: usize) {
     let settings: Vec<_> = settings
         .iter()
         .map(|s| l.parse_setting(s).unwrap())
@@ -115,6 +118,29 @@ fn main() {
             hour(&l.id, &[busiest.as_str()], false, 3);
         }
         seek(&l.id, true);
+    }
+    // Configurations whose defaults do little: deadlock's defaults deadlock
+    // at once, and distributed-lock's single lock server is its lightest.
+    hour("deadlock", &["detection=graph"], false, 3);
+    hour("distributed-lock", &["redlock=on"], false, 3);
+    // Failover with larger clusters: replication and elections cost more
+    // per write with every replica.
+    for replicas in [15, 31] {
+        let mut l = (*lesson("failover")).clone();
+        // Added after the others, so the script's node numbers still hold.
+        for i in 4..=replicas {
+            l.nodes.push(splitbrain::scenarios::NodeDef {
+                name: format!("n{i}"),
+                role: "replica".into(),
+            });
+        }
+        hour_of(
+            Arc::new(l),
+            &format!("failover, {replicas} replicas,"),
+            &[],
+            false,
+            3,
+        );
     }
     // The playground keeps checkpoints; the headless run does not.
     hour("failover", &["replication=quorum", "fencing=on"], true, 3);

@@ -99,3 +99,46 @@ impl<T> EventQueue<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn pops_in_time_then_push_order_whatever_the_delays() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let mut q = EventQueue::new();
+        let mut all = BTreeSet::new();
+        let mut now = 0u64;
+        for round in 0..20_000u64 {
+            // A few fixed delays, some random ones, and events at once.
+            let delay = match rng.random_range(0..10) {
+                0..=2 => 50,
+                3..=4 => 3_000,
+                5 => 0,
+                6 => 120,
+                _ => rng.random_range(0..5_000),
+            };
+            let q_ = Queued {
+                time: Time(now + delay),
+                seq: round,
+                kind: round,
+            };
+            all.insert((q_.time, q_.seq));
+            q.push(q_);
+            if rng.random_bool(0.5)
+                && let Some(p) = q.pop()
+            {
+                assert!(p.time.0 >= now, "popped the past");
+                now = p.time.0;
+                assert_eq!(Some((p.time, p.seq)), all.pop_first());
+            }
+        }
+        while let Some(p) = q.pop_until(Time(now + 1_000)) {
+            assert_eq!(Some((p.time, p.seq)), all.pop_first());
+        }
+        assert!(all.iter().all(|(t, _)| t.0 > now + 1_000));
+    }
+}
