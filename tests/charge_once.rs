@@ -101,7 +101,7 @@ fn charged_but_created(sim: &Sim<ChargeOnceNode>) -> Vec<u64> {
     api.orders()
         .iter()
         .filter(|(id, o)| {
-            o.purchase <= 600 && o.stage == Stage::Created && judge.charged_order(**id)
+            o.purchase <= 600 && o.stage == Stage::Created && judge.charged_order(*id)
         })
         .map(|(_, o)| o)
         .map(|o| o.purchase)

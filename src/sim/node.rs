@@ -168,4 +168,20 @@ impl<'a, N: Node> Ctx<'a, N> {
     pub fn observe(&mut self, name: &str, value: Time) {
         self.metrics.histogram(name, self.now, value.0);
     }
+
+    /// Adds `by` to the counter `id` (from [`Ctx::metric`]): for what is
+    /// recorded on every event, as no name is looked up.
+    pub fn count_id(&mut self, id: MetricId, by: u64) {
+        self.metrics.add(id, self.now, by);
+    }
+
+    /// Sets the gauge `id` (from [`Ctx::metric`]).
+    pub fn gauge_id(&mut self, id: MetricId, value: f64) {
+        self.metrics.set(id, self.now, value);
+    }
+
+    /// Records a duration sample in the histogram `id` (from [`Ctx::metric`]).
+    pub fn observe_id(&mut self, id: MetricId, value: Time) {
+        self.metrics.observe(id, self.now, value.0);
+    }
 }

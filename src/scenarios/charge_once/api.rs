@@ -32,7 +32,7 @@ use super::metrics;
 use super::msg::{Body, Msg, Timer, status};
 use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue, Time};
-use super::IdMap;
+use super::id_map::{IdMap, SeqMap};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Where an order is.
@@ -90,8 +90,8 @@ pub struct Api {
     warehouse: usize,
     /// Durable: the database. (Orders shipped or failed are done and leave
     /// the table the API works from.)
-    orders: IdMap<u64, Order>,
-    keys: IdMap<u64, KeyRecord>,
+    orders: SeqMap<Order>,
+    keys: IdMap<KeyRecord>,
     /// Keys in order of creation, for expiry.
     by_age: VecDeque<(Time, u64)>,
     /// Orders at `created` under keys-atomic, which someone must finish.
@@ -110,6 +110,7 @@ pub struct Api {
     /// Volatile.
     work: BTreeMap<u64, Work>,
     charging: BTreeSet<u64>,
+    ids: Option<metrics::Ids>,
 }
 
 fn body(order: u64, amount: u32, charge: Option<u64>, error: &'static str) -> Body {
@@ -127,7 +128,7 @@ impl Api {
             cfg,
             processor,
             warehouse,
-            orders: IdMap::default(),
+            orders: SeqMap::default(),
             keys: IdMap::default(),
             by_age: VecDeque::new(),
             unfinished: BTreeSet::new(),
@@ -140,14 +141,15 @@ impl Api {
             shown: [None; 4],
             work: BTreeMap::new(),
             charging: BTreeSet::new(),
+            ids: None,
         }
     }
 
-    pub fn orders(&self) -> &IdMap<u64, Order> {
+    pub fn orders(&self) -> &SeqMap<Order> {
         &self.orders
     }
 
-    pub fn keys(&self) -> &IdMap<u64, KeyRecord> {
+    pub fn keys(&self) -> &IdMap<KeyRecord> {
         &self.keys
     }
 
@@ -156,6 +158,10 @@ impl Api {
     }
 
     /// Sets the gauges that changed since they were last set.
+    fn ids(&mut self, ctx: &mut Ctx<'_, ChargeOnceNode>) -> metrics::Ids {
+        *self.ids.get_or_insert_with(|| metrics::Ids::register(ctx))
+    }
+
     fn gauges(&mut self, ctx: &mut Ctx<'_, ChargeOnceNode>) {
         let now = [
             self.created,
@@ -163,16 +169,11 @@ impl Api {
             self.recorded,
             self.keys.len() as u64,
         ];
-        let names = [
-            metrics::CREATED,
-            metrics::CHARGED,
-            metrics::RECORDED,
-            metrics::KEYS,
-        ];
+        let ids = self.ids(ctx);
         for i in 0..4 {
             if self.shown[i] != Some(now[i]) {
                 self.shown[i] = Some(now[i]);
-                ctx.gauge(names[i], now[i] as f64);
+                ctx.gauge_id(ids.stages[i], now[i] as f64);
             }
         }
     }
@@ -296,7 +297,10 @@ impl Api {
                 },
             );
             self.by_age.push_back((now, key));
-            ctx.count(metrics::KEYS_SAVED, 1);
+            {
+ let ids = self.ids(ctx);
+ ctx.count_id(ids.keys_saved, 1);
+}
             self.unfinished.insert(order);
         }
         self.call(ctx, order, vec![waiter]);
@@ -404,17 +408,21 @@ impl Api {
                 }
                 _ => {
                     let now = ctx.now();
-                    if let imbl::ordmap::Entry::Vacant(e) = self.keys.entry(key) {
-                        e.insert(KeyRecord {
+                    if !self.keys.contains_key(&key) {
+                        self.keys.insert(key, KeyRecord {
                             purchase: o.purchase,
                             amount: o.amount,
                             created: now,
                             order,
                             point: Point::Finished,
                             response: Some(response),
-                        });
+                        },
+                        );
                         self.by_age.push_back((now, key));
-                        ctx.count(metrics::KEYS_SAVED, 1);
+                        {
+ let ids = self.ids(ctx);
+ ctx.count_id(ids.keys_saved, 1);
+}
                     }
                 }
             }
@@ -545,7 +553,8 @@ impl Role<ChargeOnceNode> for Api {
                     // Done: the order leaves the table the API works from.
                     self.orders.remove(&order);
                 }
-                ctx.count(metrics::SHIPPED, 1);
+                let ids = self.ids(ctx);
+                ctx.count_id(ids.shipped, 1);
                 self.gauges(ctx);
             }
             _ => {}

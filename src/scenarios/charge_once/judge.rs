@@ -4,7 +4,7 @@
 //! the shop got for each purchase, and every parcel. The protocol never
 //! reads it.
 
-use super::IdMap;
+use super::id_map::SeqMap;
 use super::msg::Body;
 
 /// What the judge knows of one purchase.
@@ -36,8 +36,8 @@ struct OrderRecord {
 
 #[derive(Clone, Debug, Default)]
 pub struct Judge {
-    purchases: IdMap<u64, PurchaseRecord>,
-    orders: IdMap<u64, OrderRecord>,
+    purchases: SeqMap<PurchaseRecord>,
+    orders: SeqMap<OrderRecord>,
     /// Purchases charged twice or more, for display.
     doubles: Vec<u64>,
     double: u64,
@@ -49,7 +49,7 @@ impl Judge {
     /// The processor charged `purchase`'s card, as charge `charge` for API
     /// order `order`. Returns (new double charges, new lost charges).
     pub fn charged(&mut self, purchase: u64, order: u64, charge: u64) -> (u64, u64) {
-        let p = self.purchases.entry(purchase).or_default();
+        let p = self.purchases.or_default(purchase);
         p.charges.push(charge);
         let double = if p.charges.len() == 2 {
             self.double += 1;
@@ -58,7 +58,7 @@ impl Judge {
         } else {
             0
         };
-        let o = self.orders.entry(order).or_default();
+        let o = self.orders.or_default(order);
         o.charged = true;
         (double, self.lose(order))
     }
@@ -66,7 +66,7 @@ impl Judge {
     /// Counts `order` as a lost charge if it was charged and booked as
     /// failed, once.
     fn lose(&mut self, order: u64) -> u64 {
-        let o = self.orders.entry(order).or_default();
+        let o = self.orders.or_default(order);
         if o.charged && o.failed && !o.lost {
             o.lost = true;
             self.lost += 1;
@@ -79,7 +79,7 @@ impl Judge {
     /// The API recorded order `order` as failed. Returns new lost charges
     /// (the card was charged for it all the same).
     pub fn order_failed(&mut self, order: u64) -> u64 {
-        self.orders.entry(order).or_default().failed = true;
+        self.orders.or_default(order).failed = true;
         self.lose(order)
     }
 
@@ -87,7 +87,7 @@ impl Judge {
     /// answers, new lost charges): an answer differing from the first one,
     /// and a "paid" with no charge of this purchase behind it.
     pub fn answered(&mut self, purchase: u64, status: u16, body: Body) -> (u64, u64) {
-        let p = self.purchases.entry(purchase).or_default();
+        let p = self.purchases.or_default(purchase);
         let mismatched = match p.first {
             None => {
                 p.first = Some((status, body));
@@ -112,7 +112,7 @@ impl Judge {
     /// The warehouse sent a parcel for `order`. Returns 1 if that makes it
     /// shipped twice.
     pub fn parcel(&mut self, order: u64) -> u64 {
-        let o = self.orders.entry(order).or_default();
+        let o = self.orders.or_default(order);
         o.parcels += 1;
         u64::from(o.parcels == 2)
     }

@@ -1,7 +1,7 @@
 //! The metrics the scenario records.
 
 use crate::scenarios::MetricSpec;
-use crate::sim::MetricKind;
+use crate::sim::{Ctx, MetricId, MetricKind, Node};
 
 pub const REQUESTS: &str = "requests";
 pub const RETRIES: &str = "requests.retries";
@@ -108,4 +108,42 @@ pub fn specs() -> Vec<MetricSpec> {
             "Orders the warehouse shipped more than once.",
         ),
     ]
+}
+
+/// The ids of the metrics recorded on every purchase, looked up once per
+/// node: recording by id hashes no name.
+#[derive(Clone, Copy, Debug)]
+pub struct Ids {
+    pub requests: MetricId,
+    pub retries: MetricId,
+    pub latency: MetricId,
+    pub paid: MetricId,
+    pub charges: MetricId,
+    pub keys_saved: MetricId,
+    pub shipped: MetricId,
+    pub parcels: MetricId,
+    /// The API's gauges, in the order `Api::gauges` sets them.
+    pub stages: [MetricId; 4],
+}
+
+impl Ids {
+    pub fn register<N: Node>(ctx: &mut Ctx<'_, N>) -> Ids {
+        use MetricKind::*;
+        Ids {
+            requests: ctx.metric(REQUESTS, Counter),
+            retries: ctx.metric(RETRIES, Counter),
+            latency: ctx.metric(LATENCY, Histogram),
+            paid: ctx.metric(PAID, Counter),
+            charges: ctx.metric(CHARGES, Counter),
+            keys_saved: ctx.metric(KEYS_SAVED, Counter),
+            shipped: ctx.metric(SHIPPED, Counter),
+            parcels: ctx.metric(PARCELS, Counter),
+            stages: [
+                ctx.metric(CREATED, Gauge),
+                ctx.metric(CHARGED, Gauge),
+                ctx.metric(RECORDED, Gauge),
+                ctx.metric(KEYS, Gauge),
+            ],
+        }
+    }
 }

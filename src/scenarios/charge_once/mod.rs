@@ -17,6 +17,7 @@
 
 mod api;
 mod config;
+mod id_map;
 mod judge;
 pub mod metrics;
 mod msg;
@@ -134,9 +135,7 @@ impl Hasher for IdHasher {
     }
 }
 
-/// A table keyed by ids. Persistent and ordered: the tables grow with the
-/// run at their newest ids, so a checkpoint's copy shares every older part.
-pub type IdMap<K, V> = imbl::OrdMap<K, V>;
+pub use id_map::{IdMap, SeqMap};
 /// A set of ids.
 pub type IdSet<K> = HashSet<K, BuildHasherDefault<IdHasher>>;
 

@@ -12,7 +12,7 @@ use super::msg::{Msg, Timer};
 use crate::scenarios::Role;
 use crate::sim::Ctx;
 use rand::RngExt;
-use super::IdMap;
+use super::id_map::{IdMap, SeqMap};
 
 /// What the processor decided for a key: charged (with the charge) or
 /// declined; `None` while the charge is at work.
@@ -24,15 +24,16 @@ pub struct Processor {
     charges: u64,
     /// Durable: the decision for each key it was called with, and who waits
     /// for it while it is at work.
-    keys: IdMap<u64, Decision>,
+    keys: IdMap<Decision>,
     /// Volatile: calls waiting for a key's decision.
-    waiting: IdMap<u64, Vec<(usize, u64, u32)>>,
+    waiting: IdMap<Vec<(usize, u64, u32)>>,
     declined: u64,
     /// Durable, its ledger: charges per purchase (the shop's reference
     /// travels with each charge, as metadata does), and the purchases
     /// charged more than once, for display.
-    per_purchase: IdMap<u64, u32>,
+    per_purchase: SeqMap<u32>,
     twice: Vec<u64>,
+    ids: Option<metrics::Ids>,
 }
 
 impl Processor {
@@ -83,7 +84,7 @@ impl Role<ChargeOnceNode> for Processor {
                 }
                 Some(None) if self.waiting.contains_key(&k) => {
                     // At work: answer this call too when it is settled.
-                    self.waiting.entry(k).or_default().push((from, order, call));
+                    self.waiting.or_default(k).push((from, order, call));
                     return;
                 }
                 // At work before a crash of ours and lost with it: start again.
@@ -128,8 +129,9 @@ impl Role<ChargeOnceNode> for Processor {
         } else {
             self.charges += 1;
             let id = self.charges;
-            ctx.count(metrics::CHARGES, 1);
-            let n = self.per_purchase.entry(purchase).or_default();
+            let ids = *self.ids.get_or_insert_with(|| metrics::Ids::register(ctx));
+            ctx.count_id(ids.charges, 1);
+            let n = self.per_purchase.or_default(purchase);
             *n += 1;
             if *n == 2 {
                 self.twice.push(purchase);

@@ -42,6 +42,7 @@ pub struct Shop {
     /// Whether the next retry sends a different amount under the same key
     /// (the `tamper` command: a shop bug the API must refuse).
     tamper: bool,
+    ids: Option<metrics::Ids>,
 }
 
 impl Shop {
@@ -55,6 +56,7 @@ impl Shop {
             failed: 0,
             abandoned: 0,
             tamper: false,
+            ids: None,
         }
     }
 
@@ -66,7 +68,12 @@ impl Shop {
         self.paid
     }
 
+    fn ids(&mut self, ctx: &mut Ctx<'_, ChargeOnceNode>) -> metrics::Ids {
+        *self.ids.get_or_insert_with(|| metrics::Ids::register(ctx))
+    }
+
     fn send(&mut self, ctx: &mut Ctx<'_, ChargeOnceNode>, purchase: u64) {
+        let ids = self.ids(ctx);
         let tamper = self.tamper;
         let Some(p) = self.open.get_mut(&purchase) else {
             return;
@@ -79,9 +86,9 @@ impl Shop {
             amount += 1;
             self.tamper = false;
         }
-        ctx.count(metrics::REQUESTS, 1);
+        ctx.count_id(ids.requests, 1);
         if attempt > 1 {
-            ctx.count(metrics::RETRIES, 1);
+            ctx.count_id(ids.retries, 1);
         }
         ctx.send(
             self.api,
@@ -115,13 +122,14 @@ impl Shop {
     }
 
     fn settle(&mut self, ctx: &mut Ctx<'_, ChargeOnceNode>, purchase: u64, code: u16) {
+        let ids = self.ids(ctx);
         let Some(p) = self.open.remove(&purchase) else {
             return;
         };
-        ctx.observe(metrics::LATENCY, ctx.now() - p.started);
+        ctx.observe_id(ids.latency, ctx.now() - p.started);
         if code == status::OK {
             self.paid += 1;
-            ctx.count(metrics::PAID, 1);
+            ctx.count_id(ids.paid, 1);
         } else {
             self.failed += 1;
             ctx.count(metrics::DECLINED, 1);

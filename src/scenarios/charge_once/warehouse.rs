@@ -10,25 +10,27 @@ use super::metrics;
 use super::msg::Msg;
 use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue};
-use super::IdMap;
+use super::id_map::SeqMap;
 
 #[derive(Clone, Debug)]
 pub struct Warehouse {
     cfg: Config,
     /// Durable: the first parcel of each order shipped.
-    shipped: IdMap<u64, u64>,
+    shipped: SeqMap<u64>,
     parcels: u64,
     /// Orders shipped more than once, for display.
     twice: Vec<u64>,
+    ids: Option<metrics::Ids>,
 }
 
 impl Warehouse {
     pub fn new(cfg: Config) -> Warehouse {
         Warehouse {
             cfg,
-            shipped: IdMap::default(),
+            shipped: SeqMap::default(),
             parcels: 0,
             twice: Vec::new(),
+            ids: None,
         }
     }
 
@@ -54,8 +56,9 @@ impl Role<ChargeOnceNode> for Warehouse {
         }
         self.parcels += 1;
         let parcel = self.parcels;
-        self.shipped.entry(order).or_insert(parcel);
-        ctx.count(metrics::PARCELS, 1);
+        self.shipped.get_or_insert_with(order, || parcel);
+        let ids = *self.ids.get_or_insert_with(|| metrics::Ids::register(ctx));
+        ctx.count_id(ids.parcels, 1);
         let twice = ctx.world().parcel(order);
         if twice > 0 {
             self.twice.push(order);

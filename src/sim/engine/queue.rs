@@ -31,18 +31,50 @@ impl<T> Ord for Queued<T> {
     }
 }
 
+/// Where an event waiting in the heap is: its key, and the slot of its
+/// payload. The heap moves only these 24 bytes, however large an event.
+#[derive(Clone, Copy, Debug)]
+struct HeapKey {
+    time: Time,
+    seq: u64,
+    slot: u32,
+}
+
+impl PartialEq for HeapKey {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+impl Eq for HeapKey {}
+impl PartialOrd for HeapKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for HeapKey {
+    /// Reversed, so the max-heap pops the earliest (time, seq) first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.time, other.seq).cmp(&(self.time, self.seq))
+    }
+}
+
 /// The pending events, popped in (time, seq) order.
 ///
 /// Most events are scheduled no earlier than every event already pending
 /// (with a constant latency, every one is), so those go to the back of a
-/// FIFO that stays sorted, in O(1); only the others go to a binary heap. A
-/// pop takes the smaller of the two fronts. Keys are unique (seq grows with
-/// every push), so the order is exactly that of a single heap.
+/// FIFO that stays sorted, in O(1); only the others go to a binary heap of
+/// keys, their payloads kept in slots beside it. A pop takes the smaller of
+/// the two fronts. Keys are unique (seq grows with every push), so the order
+/// is exactly that of a single heap.
 #[derive(Clone, Debug)]
 pub(super) struct EventQueue<T> {
     /// Sorted by (time, seq), ascending.
     sorted: VecDeque<Queued<T>>,
-    heap: BinaryHeap<Queued<T>>,
+    heap: BinaryHeap<HeapKey>,
+    /// The payloads of the events in `heap`, by slot.
+    slots: Vec<Option<T>>,
+    /// Slots free for reuse.
+    free: Vec<u32>,
 }
 
 impl<T> EventQueue<T> {
@@ -50,6 +82,8 @@ impl<T> EventQueue<T> {
         EventQueue {
             sorted: VecDeque::new(),
             heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
         }
     }
 
@@ -57,9 +91,40 @@ impl<T> EventQueue<T> {
     #[inline]
     pub fn push(&mut self, q: Queued<T>) {
         match self.sorted.back() {
-            Some(last) if q.time < last.time => self.heap.push(q),
+            Some(last) if q.time < last.time => self.push_heap(q),
             _ => self.sorted.push_back(q),
         }
+    }
+
+    fn push_heap(&mut self, q: Queued<T>) {
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(q.kind);
+                slot
+            }
+            None => {
+                self.slots.push(Some(q.kind));
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 pending events")
+            }
+        };
+        self.heap.push(HeapKey {
+            time: q.time,
+            seq: q.seq,
+            slot,
+        });
+    }
+
+    fn pop_heap(&mut self) -> Option<Queued<T>> {
+        let key = self.heap.pop()?;
+        let kind = self.slots[key.slot as usize]
+            .take()
+            .expect("a key's slot holds its event");
+        self.free.push(key.slot);
+        Some(Queued {
+            time: key.time,
+            seq: key.seq,
+            kind,
+        })
     }
 
     #[inline]
@@ -80,15 +145,14 @@ impl<T> EventQueue<T> {
     #[inline]
     pub fn pop_until(&mut self, until: Time) -> Option<Queued<T>> {
         let from_heap = match (self.sorted.front(), self.heap.peek()) {
-            // `Queued`'s order is reversed: greater means earlier.
-            (Some(a), Some(b)) => b > a,
+            (Some(a), Some(b)) => (b.time, b.seq) < (a.time, a.seq),
             (Some(_), None) => false,
             (None, Some(_)) => true,
             (None, None) => return None,
         };
         if from_heap {
             if self.heap.peek().is_some_and(|q| q.time <= until) {
-                self.heap.pop()
+                self.pop_heap()
             } else {
                 None
             }
