@@ -170,10 +170,10 @@ impl Api {
             self.keys.len() as u64,
         ];
         let ids = self.ids(ctx);
-        for i in 0..4 {
-            if self.shown[i] != Some(now[i]) {
-                self.shown[i] = Some(now[i]);
-                ctx.gauge_id(ids.stages[i], now[i] as f64);
+        for ((shown, value), id) in self.shown.iter_mut().zip(now).zip(ids.stages) {
+            if *shown != Some(value) {
+                *shown = Some(value);
+                ctx.gauge_id(id, value as f64);
             }
         }
     }
