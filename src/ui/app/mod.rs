@@ -417,7 +417,7 @@ impl App {
                     notice.render(rect, buf);
                 }
                 if self.picker_help {
-                    overlays::draw_help(PICKER, 0, &self.theme, area, buf);
+                    overlays::draw_help(PICKER, &[], 0, &self.theme, area, buf);
                 }
             }
             Screen::Lesson(l) => render_lesson(l, &self.theme, area, buf),
