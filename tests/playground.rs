@@ -615,3 +615,20 @@ async fn g_and_shift_g_go_to_the_top_and_bottom_of_the_focused_pane() {
         "g freezes nothing"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_key_remapped_in_the_config_does_what_its_target_does() {
+    let mut a = app();
+    a.config = splitbrain::ui::config::parse("speed = 0.5\n[keys]\n\"Z\" = \"c\"\n").unwrap();
+    a.open("failover", None, &[]).unwrap();
+    assert_eq!(a.session().unwrap().speed_label(), "0.5×");
+    // Z crashes the selected node, as c does; typed in the command line it
+    // stays a letter.
+    let (a, _) = drive(a, keys(" Z:set Z<Esc>")).await;
+    let s = a.session().unwrap();
+    assert_eq!(
+        s.run.cluster().node_views()[s.selected].health,
+        Health::Down
+    );
+    assert_eq!(s.run.inputs().len(), 1);
+}

@@ -201,12 +201,10 @@ fn node(text: &str, s: &Session) -> Result<usize, String> {
     if text.is_empty() {
         return Ok(s.selected);
     }
-    names.iter().position(|n| n == text).ok_or_else(|| {
-        format!(
-            "no node `{text}`; the nodes are {}",
-            names.join(", ")
-        )
-    })
+    names
+        .iter()
+        .position(|n| n == text)
+        .ok_or_else(|| format!("no node `{text}`; the nodes are {}", names.join(", ")))
 }
 
 /// An instant written `75s`, `1m30s`, `90.5s`, or `+5s` / `-10s` from `now`.

@@ -7,6 +7,7 @@ use super::layout::{inner, lesson_layout};
 use crate::lesson::Status;
 use crate::sim::{Input, NodeSel};
 use crate::ui::command_line::{self, Command, Prompt, PromptKey};
+use crate::ui::config::Config;
 use crate::ui::keys::{self, Action};
 use crate::ui::overlays::{
     Commands, Help, Knobs, Link, Messages, Outcome, Partition, Question, Window,
@@ -62,7 +63,7 @@ impl LessonScreen {
     /// Handles a key: the command line takes it first, then the open window
     /// (but `q` quits from anywhere unless text is being typed), else the
     /// keys table's action.
-    pub(super) fn key(&mut self, key: KeyEvent) -> Leave {
+    pub(super) fn key(&mut self, key: KeyEvent, config: &Config) -> Leave {
         self.session.status = None;
         if let Some(prompt) = &mut self.prompt {
             return match prompt.key(key, &self.history, &self.session) {
@@ -78,6 +79,12 @@ impl LessonScreen {
             };
         }
         let typing = self.overlay.as_ref().is_some_and(|o| o.takes_text());
+        // Keys remapped in the config file, on the screen itself (not in a window).
+        let key = if typing || self.overlay.is_some() {
+            key
+        } else {
+            config.remap(key)
+        };
         let action = keys::lesson_action(&key, self.session.focus).filter(|_| !typing);
         if action == Some(Action::Quit) {
             return Leave::Quit;
