@@ -117,7 +117,16 @@ pub fn parse(line: &str, s: &Session) -> Result<Command, String> {
         }
         Arg::Instant => {
             needs("a time")?;
-            Command::Control(Control::Seek(instant(rest, s.now())?))
+            let t = instant(rest, s.now())?;
+            // Far past the script is minutes of simulation in one keypress.
+            let end = s.lesson().length.max(s.now());
+            if t > end {
+                return Err(format!(
+                    "`:seek` goes at most to {}, the end of the lesson's script (space runs on past it)",
+                    crate::ui::text::clock_tenths(end)
+                ));
+            }
+            Command::Control(Control::Seek(t))
         }
         Arg::Node => {
             let node = NodeSel::Id(node(rest, s)?);
@@ -500,6 +509,11 @@ mod tests {
         assert_eq!(
             parse("seed 7", &s),
             Ok(Command::Control(Control::NewSeed(7)))
+        );
+        assert!(
+            parse("seek 10h", &s)
+                .unwrap_err()
+                .contains("at most to 120.0s")
         );
         assert!(parse("seed -1", &s).unwrap_err().contains("whole number"));
         assert_eq!(
