@@ -20,6 +20,10 @@ struct Args {
     /// (`M` switches it in the playground).
     #[arg(long)]
     no_mouse: bool,
+    /// Prints the playground's config file (speed, mouse, colours, keys) with
+    /// every setting at its default, for $XDG_CONFIG_HOME/splitbrain/config.toml.
+    #[arg(long)]
+    print_config: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -52,6 +56,7 @@ enum Command {
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
+        _ if args.print_config => cli::print_config(),
         Some(Command::List) => cli::list(args.lessons.as_deref()),
         Some(Command::Show { lesson }) => cli::show(args.lessons.as_deref(), &lesson),
         Some(Command::Run(run)) => cli::run(args.lessons.as_deref(), &run),

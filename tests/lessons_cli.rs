@@ -386,3 +386,16 @@ fn a_knob_set_on_the_command_line_that_the_script_changes_later_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn print_config_writes_the_defaults_as_a_file_that_reads_back() {
+    use splitbrain::ui::config::{Config, parse};
+    let o = splitbrain(&["--print-config"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("high-contrast") && text.contains("[keys]"),
+        "{text}"
+    );
+    assert_eq!(parse(&text), Ok(Config::default()));
+}

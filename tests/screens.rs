@@ -44,6 +44,12 @@ fn overlays() {
     insta::assert_snapshot!("overlay_partition", with_keys("2p3", 5));
     insta::assert_snapshot!("overlay_link", with_keys("l<Down><Right><Right>", 5));
     insta::assert_snapshot!("overlay_messages", with_keys("m", 5));
+    insta::assert_snapshot!("command_line_completing", with_keys(":set re<Tab>", 5));
+    insta::assert_snapshot!(
+        "command_line_error",
+        with_keys(":set replication=maybe<Enter>", 5)
+    );
+    insta::assert_snapshot!("overlay_knobs_typing", with_keys("k<Down><Down>=75ms", 5));
     let mut q = ShotSpec::lesson("failover", Time::millis(19_500), 120, 40);
     q.keys = vec![];
     // A due question appears once time reaches it in the app loop; here we open it as the loop would.

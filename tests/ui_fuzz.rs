@@ -54,7 +54,7 @@ impl Rng {
     }
 }
 
-const CHARS: &str = " .-+=[]{}rR123456789cugsjJoxpalmkhfzq?/abcdefwy0<>";
+const CHARS: &str = " .-+=[]{}rR123456789cugsjJoxpalmkhfzq?/abcdefwy0<>:FG";
 const SPECIALS: [KeyCode; 14] = [
     KeyCode::Tab,
     KeyCode::BackTab,

@@ -17,7 +17,7 @@ mod sweep;
 pub use check::check;
 pub use list::list;
 pub use pictures::picture;
-pub use playground::{LessonArgs, playground};
+pub use playground::{LessonArgs, playground, print_config};
 pub use run::{RunArgs, report_json, report_text, run};
 pub use shot::{ShotArgs, shot, shot_output};
 pub use show::{describe, show};

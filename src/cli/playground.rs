@@ -5,6 +5,7 @@
 use super::{catalog, find_lesson, settings};
 use crate::lesson::ProgressStore;
 use crate::ui::app::{App, write_recording};
+use crate::ui::config::{self, Config};
 use crate::ui::{terminal, theme::Theme};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -50,8 +51,21 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
                 .into(),
         );
     }
-    let mut app = App::new(c, ProgressStore::open_default(), Theme::from_env());
-    app.mouse = !args.no_mouse;
+    let (config, config_error) = match config::default_path() {
+        Some(path) => config::load(&path),
+        None => (Config::default(), None),
+    };
+    if let Some(e) = &config_error {
+        super::out::error_line(e);
+    }
+    let no_color = !Theme::from_env().color;
+    let mut app = App::new(c, ProgressStore::open_default(), config.theme(no_color));
+    app.mouse = config.mouse && !args.no_mouse;
+    app.config = config;
+    if let Some(e) = config_error {
+        // Said again where the picker shows notices, since the screen covers stderr.
+        app.notice.get_or_insert(e);
+    }
     if let Some((id, settings)) = opening {
         app.open(&id, args.seed, &settings)?;
     }
@@ -97,4 +111,10 @@ fn check_writable(path: &Path) -> Result<(), String> {
         .map_err(|e| fail(format!("cannot create a file in {}: {e}", dir.display())))?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
+}
+
+/// What `splitbrain --print-config` writes: the config file's settings at
+/// their defaults, explained, as a file that reads back as the defaults.
+pub fn print_config() -> Result<(), String> {
+    super::out::print(config::DEFAULT_TEXT)
 }

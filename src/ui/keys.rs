@@ -53,7 +53,11 @@ pub enum Action {
     LogOldest,
     LogNewest,
     TextTop,
+    /// The end of the lesson text.
+    TextBottom,
     FilterLog,
+    /// Opens the `:` command line.
+    CommandLine,
     /// Back to the lesson picker.
     Back,
     // The picker.
@@ -338,7 +342,7 @@ pub const LESSON: &[KeyGroup] = &[
             ),
             b("c", "crash", &[on(Char('c'), A::Crash)]).in_footer(3, "c", "crash"),
             b("u", "restart (bring up)", &[on(Char('u'), A::BringUp)]),
-            b("g", "freeze 3 s (GC pause)", &[on(Char('g'), A::Freeze)]),
+            b("F", "freeze 3 s (GC pause)", &[on(Char('F'), A::Freeze)]),
             b(
                 "s",
                 "slow ×10 / normal again",
@@ -399,12 +403,28 @@ pub const LESSON: &[KeyGroup] = &[
                     on_if(Code(KeyCode::Home), LogFocused, A::LogOldest),
                     on_if(Code(KeyCode::End), LogFocused, A::LogNewest),
                     on(Code(KeyCode::Home), A::TextTop),
+                    on(Code(KeyCode::End), A::TextBottom),
+                ],
+            ),
+            b(
+                "g  G",
+                "top / bottom of the pane",
+                &[
+                    on_if(Char('g'), LogFocused, A::LogOldest),
+                    on_if(Char('G'), LogFocused, A::LogNewest),
+                    on(Char('g'), A::TextTop),
+                    on(Char('G'), A::TextBottom),
                 ],
             ),
             b(
                 "f",
                 "events: selected node/all",
                 &[on(Char('f'), A::FilterLog)],
+            ),
+            b(
+                ":",
+                "command line, see below",
+                &[on(Char(':'), A::CommandLine)],
             ),
             b("?", "this help", &[on(Char('?'), A::Help)]).in_footer(8, "?", "help"),
             b(
@@ -512,8 +532,17 @@ mod tests {
             Some(Action::PrevNode)
         );
         let end = key(KeyCode::End);
-        assert_eq!(lesson_action(&end, PaneId::Lesson), None);
+        assert_eq!(
+            lesson_action(&end, PaneId::Lesson),
+            Some(Action::TextBottom)
+        );
         assert_eq!(lesson_action(&end, PaneId::Log), Some(Action::LogNewest));
+        let g = key(KeyCode::Char('g'));
+        assert_eq!(lesson_action(&g, PaneId::Log), Some(Action::LogOldest));
+        assert_eq!(lesson_action(&g, PaneId::Lesson), Some(Action::TextTop));
+        let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lesson_action(&big_g, PaneId::Log), Some(Action::LogNewest));
+        assert_eq!(lesson_action(&big_g, PaneId::Map), Some(Action::TextBottom));
         assert_eq!(
             lesson_action(&key(KeyCode::Char('7')), PaneId::Map),
             Some(Action::SelectNode(6))

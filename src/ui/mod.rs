@@ -6,6 +6,8 @@
 
 pub mod app;
 pub mod canvas;
+pub mod command_line;
+pub mod config;
 pub mod keys;
 pub mod markdown;
 pub mod overlays;

@@ -2,7 +2,8 @@
 //! own palette (dark or light) decides how they look; no background colour is
 //! ever set except through `REVERSED`. With `NO_COLOR` every style keeps its
 //! modifiers and loses its colour, and every meaning is also carried by a
-//! glyph or a word.
+//! glyph or a word. The high-contrast theme (chosen in the config file) takes
+//! the bright variant of every colour in bold and never dims text.
 
 use crate::sim::Health;
 use ratatui::style::{Color, Modifier, Style};
@@ -10,11 +11,16 @@ use ratatui::style::{Color, Modifier, Style};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    /// Bright colours in bold, nothing dimmed.
+    pub high_contrast: bool,
 }
 
 impl Default for Theme {
     fn default() -> Self {
-        Theme { color: true }
+        Theme {
+            color: true,
+            high_contrast: false,
+        }
     }
 }
 
@@ -22,18 +28,32 @@ impl Theme {
     /// Colour unless the `NO_COLOR` convention (<https://no-color.org>) asks for none.
     pub fn from_env() -> Theme {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Theme { color: !no_color }
+        Theme {
+            color: !no_color,
+            high_contrast: false,
+        }
     }
 
     pub fn monochrome() -> Theme {
-        Theme { color: false }
+        Theme {
+            color: false,
+            high_contrast: false,
+        }
+    }
+
+    /// The high-contrast theme (in colour unless `NO_COLOR` says otherwise).
+    pub fn high_contrast(color: bool) -> Theme {
+        Theme {
+            color,
+            high_contrast: true,
+        }
     }
 
     fn fg(&self, c: Color) -> Style {
-        if self.color {
-            Style::new().fg(c)
-        } else {
-            Style::new()
+        match (self.color, self.high_contrast) {
+            (true, false) => Style::new().fg(c),
+            (true, true) => Style::new().fg(bright(c)).add_modifier(Modifier::BOLD),
+            (false, _) => Style::new(),
         }
     }
 
@@ -41,7 +61,9 @@ impl Theme {
         Style::new()
     }
     pub fn dim(&self) -> Style {
-        if self.color {
+        if self.high_contrast {
+            Style::new()
+        } else if self.color {
             Style::new().fg(Color::DarkGray)
         } else {
             Style::new().add_modifier(Modifier::DIM)
@@ -128,5 +150,19 @@ impl Theme {
             Health::Down => "✖",
             Health::Paused => "‖",
         }
+    }
+}
+
+/// The bright variant of one of the eight ANSI colours.
+fn bright(c: Color) -> Color {
+    match c {
+        Color::Red => Color::LightRed,
+        Color::Green => Color::LightGreen,
+        Color::Yellow => Color::LightYellow,
+        Color::Blue => Color::LightBlue,
+        Color::Magenta => Color::LightMagenta,
+        Color::Cyan => Color::LightCyan,
+        Color::DarkGray | Color::Gray => Color::White,
+        other => other,
     }
 }

@@ -5,6 +5,7 @@
 
 use super::LessonScreen;
 use crate::lesson::Status;
+use crate::ui::command_line::Prompt;
 use crate::ui::keys::{self, KeyHelp};
 use crate::ui::panes;
 use crate::ui::session::{PaneId, Session};
@@ -137,7 +138,10 @@ pub(super) fn render_lesson(l: &LessonScreen, theme: &Theme, area: Rect, buf: &m
         block.render(*rect, buf);
         panes::render(*id, s, theme, inner_rect, buf);
     }
-    footer(s, theme, layout.footer, buf);
+    match &l.prompt {
+        Some(p) => prompt_line(p, theme, layout.footer, buf),
+        None => footer(s, theme, layout.footer, buf),
+    }
     if let Some(o) = &l.overlay {
         o.render(s, theme, area, buf);
     }
@@ -235,6 +239,28 @@ fn footer(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         None => key_line(&keys::footer(keys::LESSON), theme),
     };
     Paragraph::new(line).render(area, buf);
+}
+
+/// The `:` command line in the footer's place: what is typed, a cursor,
+/// and the candidates Tab offered (or, before anything is typed, how to go on).
+fn prompt_line(p: &Prompt, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut spans = vec![
+        Span::styled(":", theme.key()),
+        Span::styled(p.text.clone(), theme.text()),
+        Span::styled(" ", theme.selected()),
+    ];
+    if !p.candidates.is_empty() {
+        spans.push(Span::styled(
+            format!("  {}", p.candidates.join("  ")),
+            theme.dim(),
+        ));
+    } else if p.text.is_empty() {
+        spans.push(Span::styled(
+            "  Tab completes · Enter runs · Esc cancels · ↑↓ earlier lines",
+            theme.dim(),
+        ));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
 }
 
 /// A status message with its `code` spans drawn as code and the backticks

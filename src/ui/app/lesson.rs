@@ -6,6 +6,8 @@
 use super::layout::{inner, lesson_layout};
 use crate::lesson::Status;
 use crate::sim::{Input, NodeSel};
+use crate::ui::command_line::{self, Command, Prompt, PromptKey};
+use crate::ui::config::Config;
 use crate::ui::keys::{self, Action};
 use crate::ui::overlays::{
     Commands, Help, Knobs, Link, Messages, Outcome, Partition, Question, Window,
@@ -28,6 +30,10 @@ pub struct LessonScreen {
     pub(super) reported: Option<Achieved>,
     /// The screen's size, for paging by what a pane shows.
     pub(super) size: Rect,
+    /// The `:` command line, while it is open.
+    pub prompt: Option<Prompt>,
+    /// The command lines run in this session, oldest first.
+    pub history: Vec<String>,
 }
 
 /// What a key on the lesson screen asks of the app itself.
@@ -49,14 +55,37 @@ impl LessonScreen {
             shown_question: None,
             reported: None,
             size: Rect::new(0, 0, 120, 40),
+            prompt: None,
+            history: Vec::new(),
         }
     }
 
-    /// Handles a key: the open window takes it first (but `q` quits from
-    /// anywhere; no window takes text), else the keys table's action.
-    pub(super) fn key(&mut self, key: KeyEvent) -> Leave {
+    /// Handles a key: the command line takes it first, then the open window
+    /// (but `q` quits from anywhere unless text is being typed), else the
+    /// keys table's action.
+    pub(super) fn key(&mut self, key: KeyEvent, config: &Config) -> Leave {
         self.session.status = None;
-        let action = keys::lesson_action(&key, self.session.focus);
+        if let Some(prompt) = &mut self.prompt {
+            return match prompt.key(key, &self.history, &self.session) {
+                PromptKey::Editing => Leave::Stay,
+                PromptKey::Cancel => {
+                    self.prompt = None;
+                    Leave::Stay
+                }
+                PromptKey::Run(line) => {
+                    self.prompt = None;
+                    self.run_command(&line)
+                }
+            };
+        }
+        let typing = self.overlay.as_ref().is_some_and(|o| o.takes_text());
+        // Keys remapped in the config file, on the screen itself (not in a window).
+        let key = if typing || self.overlay.is_some() {
+            key
+        } else {
+            config.remap(key)
+        };
+        let action = keys::lesson_action(&key, self.session.focus).filter(|_| !typing);
         if action == Some(Action::Quit) {
             return Leave::Quit;
         }
@@ -65,8 +94,8 @@ impl LessonScreen {
         }
         if let Some(overlay) = &mut self.overlay {
             let s = &mut self.session;
-            // Esc closes any window.
-            let outcome = if key.code == KeyCode::Esc {
+            // Esc closes any window (a value being typed first).
+            let outcome = if key.code == KeyCode::Esc && !typing {
                 Outcome::Close
             } else {
                 overlay.key(key, s)
@@ -97,8 +126,39 @@ impl LessonScreen {
         }
     }
 
-    /// Does what `action` says, through the session; a fault acts on the
-    /// selected node.
+    /// Runs a command line (without its `:`) as the equivalent key would,
+    /// keeping it in the session's history; a mistake goes to the status line.
+    pub(super) fn run_command(&mut self, line: &str) -> Leave {
+        let line = line.trim();
+        if line.is_empty() {
+            return Leave::Stay;
+        }
+        if self.history.last().map(String::as_str) != Some(line) {
+            self.history.push(line.to_string());
+        }
+        match command_line::parse(line, &self.session) {
+            Ok(Command::Control(c)) => self.session.apply(c),
+            Ok(Command::Act(a)) => self.act(a),
+            Ok(Command::Quit) => return Leave::Quit,
+            Err(e) => self.session.status = Some(format!("✗ `:{line}` · {e}")),
+        }
+        Leave::Stay
+    }
+
+    /// How far down the lesson text scrolls to show its last line at the
+    /// bottom of its pane.
+    fn text_bottom(&self) -> u16 {
+        let s = &self.session;
+        let layout = lesson_layout(self.size, s, self.compact_slot);
+        let Some((_, rect)) = layout.panes.iter().find(|(id, _)| *id == PaneId::Lesson) else {
+            return s.text_scroll;
+        };
+        let area = inner(*rect);
+        let all =
+            panes::lesson::content_height(s, &crate::ui::theme::Theme::monochrome(), area.width);
+        u16::try_from(all.saturating_sub(usize::from(area.height))).unwrap_or(u16::MAX)
+    }
+
     /// A page of the pane that scrolls: the lines it shows (the events
     /// under their header line), less one kept in view for context.
     fn page(&self) -> i32 {
@@ -118,9 +178,15 @@ impl LessonScreen {
             })
     }
 
+    /// Does what `action` says, through the session; a fault acts on the
+    /// selected node.
     pub fn act(&mut self, action: Action) {
         let page = match action {
             Action::PageUp | Action::PageDown => self.page(),
+            _ => 0,
+        };
+        let bottom = match action {
+            Action::TextBottom => self.text_bottom(),
             _ => 0,
         };
         let s = &mut self.session;
@@ -228,6 +294,8 @@ impl LessonScreen {
             Action::LogOldest => s.log.scroll = usize::MAX / 2,
             Action::LogNewest => s.log.scroll = 0,
             Action::TextTop => s.text_scroll = 0,
+            Action::TextBottom => s.text_scroll = bottom,
+            Action::CommandLine => self.prompt = Some(Prompt::default()),
             // The app's own business, and the picker's.
             Action::Back
             | Action::Quit

@@ -9,6 +9,7 @@ mod lesson;
 pub use layout::{LessonLayout, MIN_HEIGHT, MIN_WIDTH, key_line, lesson_layout};
 pub use lesson::LessonScreen;
 
+use super::config::Config;
 use super::keys::PICKER;
 use super::overlays::{self, Window};
 use super::picker::{Picker, PickerAction};
@@ -56,6 +57,8 @@ pub struct App {
     mouse_switched: bool,
     /// Where the session is recorded as it goes (`--record`).
     recorder: Option<Recorder>,
+    /// The config file's settings: the speed a lesson starts at, remapped keys.
+    pub config: Config,
 }
 
 /// Keeps the session's recording on disk as the session goes, so that a
@@ -92,6 +95,7 @@ impl App {
             mouse: true,
             mouse_switched: false,
             recorder: None,
+            config: Config::default(),
         };
         if app.notice.is_some() {
             // A damaged file was set aside: start a fresh one in its place.
@@ -109,7 +113,8 @@ impl App {
     ) -> Result<(), String> {
         let lesson = self.catalog.find(id)?;
         let seed = seed.unwrap_or(lesson.seed);
-        let session = Session::new(lesson, seed, settings)?;
+        let mut session = Session::new(lesson, seed, settings)?;
+        session.speed = self.config.speed;
         self.progress.progress.open(id);
         self.save_progress();
         self.screen = Screen::Lesson(Box::new(LessonScreen::new(session)));
@@ -241,7 +246,7 @@ impl App {
             return self.picker_key(key);
         };
         l.size = self.size;
-        let leave = l.key(key);
+        let leave = l.key(key, &self.config);
         // A question that came due has its window opened.
         l.show_question();
         match leave {
@@ -417,7 +422,7 @@ impl App {
                     notice.render(rect, buf);
                 }
                 if self.picker_help {
-                    overlays::draw_help(PICKER, 0, &self.theme, area, buf);
+                    overlays::draw_help(PICKER, &[], 0, &self.theme, area, buf);
                 }
             }
             Screen::Lesson(l) => render_lesson(l, &self.theme, area, buf),

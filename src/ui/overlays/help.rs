@@ -1,6 +1,8 @@
-//! The help window: every key of a screen, from the keys table.
+//! The help window: every key of a screen, from the keys table, and on the
+//! lesson screen every command of the `:` command line.
 
 use super::{Outcome, Window, draw_window};
+use crate::ui::command_line::{COMMANDS, CommandSpec};
 use crate::ui::keys::{KeyGroup, LESSON};
 use crate::ui::session::Session;
 use crate::ui::theme::Theme;
@@ -37,25 +39,59 @@ impl Window for Help {
     }
 
     fn render(&self, _s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
-        draw_help(LESSON, self.scroll, theme, area, buf);
+        draw_help(LESSON, COMMANDS, self.scroll, theme, area, buf);
     }
 }
 
-/// The help window: the key groups in two columns when they fit side by
-/// side, else in one that scrolls.
-pub fn draw_help(groups: &[KeyGroup], scroll: u16, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// A titled group of rows of the help window: keys or a command, and what
+/// it does.
+struct Group {
+    title: &'static str,
+    rows: Vec<(&'static str, &'static str)>,
+}
+
+/// The key groups, then the commands (if any) as a group of their own.
+fn groups_of(keys: &[KeyGroup], commands: &[CommandSpec]) -> Vec<Group> {
+    let mut groups: Vec<Group> = keys
+        .iter()
+        .map(|g| Group {
+            title: g.title,
+            rows: g.keys.iter().map(|k| (k.keys, k.action)).collect(),
+        })
+        .collect();
+    if !commands.is_empty() {
+        groups.push(Group {
+            title: "Command line (: then Tab)",
+            rows: commands.iter().map(|c| (c.usage, c.about)).collect(),
+        });
+    }
+    groups
+}
+
+/// The help window: the key groups (and the commands) in two columns when
+/// they fit side by side, else in one that scrolls.
+pub fn draw_help(
+    keys: &[KeyGroup],
+    commands: &[CommandSpec],
+    scroll: u16,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     const COLUMN: u16 = 38;
-    let total: usize = groups.iter().map(|g| g.keys.len() + 2).sum();
+    let groups = groups_of(keys, commands);
+    let groups = groups.as_slice();
+    let total: usize = groups.iter().map(|g| g.rows.len() + 2).sum();
     if area.width >= 2 * COLUMN + 2 {
         // Split the groups where the longer column is shortest.
         let split = (1..groups.len())
             .min_by_key(|&i| {
-                let left: usize = groups[..i].iter().map(|g| g.keys.len() + 2).sum();
+                let left: usize = groups[..i].iter().map(|g| g.rows.len() + 2).sum();
                 left.max(total - left)
             })
             .unwrap_or(groups.len());
-        let left = help_lines(&groups[..split], theme);
-        let right = help_lines(&groups[split..], theme);
+        let left = group_lines(&groups[..split], theme);
+        let right = group_lines(&groups[split..], theme);
         let rows = left.len().max(right.len());
         let mut lines = Vec::with_capacity(rows);
         for i in 0..rows {
@@ -77,7 +113,7 @@ pub fn draw_help(groups: &[KeyGroup], scroll: u16, theme: &Theme, area: Rect, bu
             buf,
         );
     } else {
-        let lines = help_lines(groups, theme);
+        let lines = group_lines(groups, theme);
         let skip = (scroll as usize).min(lines.len().saturating_sub(1));
         draw_window(
             "Keys",
@@ -92,16 +128,28 @@ pub fn draw_help(groups: &[KeyGroup], scroll: u16, theme: &Theme, area: Rect, bu
 
 /// The help window's lines for a screen's key groups.
 pub fn help_lines(groups: &[KeyGroup], theme: &Theme) -> Vec<Line<'static>> {
+    group_lines(&groups_of(groups, &[]), theme)
+}
+
+fn group_lines(groups: &[Group], theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for g in groups {
         if !lines.is_empty() {
             lines.push(Line::default());
         }
         lines.push(Line::from(Span::styled(g.title, theme.heading())));
-        for k in g.keys {
+        // Keys take 12 columns; a group of longer ones (commands) more.
+        let width = g
+            .rows
+            .iter()
+            .map(|(k, _)| k.chars().count() + 1)
+            .max()
+            .unwrap_or(0)
+            .max(12);
+        for (keys, action) in &g.rows {
             lines.push(Line::from(vec![
-                Span::styled(format!(" {:<12}", k.keys), theme.key()),
-                Span::raw(k.action),
+                Span::styled(format!(" {keys:<width$}"), theme.key()),
+                Span::raw(*action),
             ]));
         }
     }

@@ -16,6 +16,10 @@ pub struct Knobs {
     pub selected: usize,
     /// A value chosen but not applied yet, for the selected knob.
     pub pending: Option<KnobValue>,
+    /// A value being typed for the selected knob (`=` or a digit starts it).
+    pub typed: Option<String>,
+    /// Why the value typed last was refused.
+    pub error: Option<String>,
 }
 
 impl Window for Knobs {
@@ -23,11 +27,66 @@ impl Window for Knobs {
         "Knobs"
     }
 
+    fn takes_text(&self) -> bool {
+        self.typed.is_some()
+    }
+
     fn key(&mut self, key: KeyEvent, s: &Session) -> Outcome {
         let lesson = s.lesson();
         let names = lesson.knob_names();
         let current = s.run.knobs();
+        if let Some(typed) = &mut self.typed {
+            return match key.code {
+                KeyCode::Enter => {
+                    let Some(name) = names.get(self.selected) else {
+                        return Outcome::Keep;
+                    };
+                    // Read as `--set` reads it: any value in the knob's range.
+                    match lesson.parse_setting(&format!("{name}={typed}")) {
+                        Ok((name, value)) => {
+                            self.typed = None;
+                            self.error = None;
+                            self.pending = None;
+                            if current.get(&name) == Some(&value) {
+                                return Outcome::Keep;
+                            }
+                            Outcome::Apply(vec![Control::Input(Input::Knob { name, value })])
+                        }
+                        Err(e) => {
+                            self.error = Some(e);
+                            Outcome::Keep
+                        }
+                    }
+                }
+                KeyCode::Esc => {
+                    self.typed = None;
+                    self.error = None;
+                    Outcome::Keep
+                }
+                KeyCode::Backspace => {
+                    if typed.pop().is_none() {
+                        self.typed = None;
+                    }
+                    self.error = None;
+                    Outcome::Keep
+                }
+                KeyCode::Char(c) => {
+                    typed.push(c);
+                    self.error = None;
+                    Outcome::Keep
+                }
+                _ => Outcome::Keep,
+            };
+        }
         match key.code {
+            KeyCode::Char('=') => {
+                self.typed = Some(String::new());
+                self.pending = None;
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() => {
+                self.typed = Some(c.to_string());
+                self.pending = None;
+            }
             KeyCode::Up | KeyCode::Char('k') => {
                 self.selected = self.selected.saturating_sub(1);
                 self.pending = None;
@@ -72,7 +131,7 @@ impl Knobs {
         let lesson = s.lesson();
         let current = s.run.knobs();
         let mut lines = vec![Line::from(Span::styled(
-            "↑↓ choose   ←→ change   Enter apply now",
+            "↑↓ choose   ←→ change   = type a value   Enter apply now",
             theme.dim(),
         ))];
         let names = lesson.knob_names();
@@ -100,11 +159,18 @@ impl Knobs {
                 ),
                 Span::styled(value, theme.strong()),
             ];
-            if selected && let Some(p) = &self.pending {
+            if selected && let Some(t) = &self.typed {
+                spans.push(Span::styled(format!("  = {t}"), theme.warn()));
+                spans.push(Span::styled(" ", theme.selected()));
+                spans.push(Span::styled("  (Enter applies)", theme.dim()));
+            } else if selected && let Some(p) = &self.pending {
                 spans.push(Span::styled(format!("  → {p}"), theme.warn()));
                 spans.push(Span::styled("  (Enter applies)", theme.dim()));
             }
             lines.push(Line::from(spans));
+            if selected && let Some(e) = &self.error {
+                lines.push(Line::from(Span::styled(format!("    ✗ {e}"), theme.bad())));
+            }
             if selected && let Some(k) = lesson.knob(name) {
                 lines.push(Line::from(Span::styled(
                     format!("    {} ({})", k.description, k.kind.accepted()),

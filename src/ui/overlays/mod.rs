@@ -32,12 +32,18 @@ pub trait Window {
     /// The title on its border.
     fn title(&self) -> &'static str;
 
-    /// Handles a key. Esc closes every window and never reaches it; the
-    /// session is read, never changed here.
+    /// Handles a key. Esc closes every window and never reaches it (unless
+    /// text is being typed in it); the session is read, never changed here.
     fn key(&mut self, key: KeyEvent, s: &Session) -> Outcome;
 
     /// Draws it centred over `area` (most through [`draw_window`]).
     fn render(&self, s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer);
+
+    /// Whether text is being typed into it, so that keys such as `q` are
+    /// letters, not commands.
+    fn takes_text(&self) -> bool {
+        false
+    }
 }
 
 /// What a key did to the window.
