@@ -396,10 +396,15 @@ async fn a_hint_on_the_status_line_shows_code_without_backticks() {
     let mut a = app();
     a.open("failover", None, &[]).unwrap();
     a.session_mut().unwrap().paused = true;
-    let (_, screen) = drive(a, keys("h")).await;
+    let (a, screen) = drive(a, keys("h")).await;
     let status = screen.lines().last().unwrap();
     assert!(status.contains("hint 1/"), "{status}");
-    assert!(status.contains("Look at writes.acked_lost"), "{status}");
+    assert!(status.contains("Look at acked writes lost"), "{status}");
+    assert!(!status.contains("**"), "{status}");
+    let (_, screen) = drive(a, keys("h")).await;
+    let status = screen.lines().last().unwrap();
+    assert!(status.contains("hint 2/"), "{status}");
+    assert!(status.contains("replication=quorum waits"), "{status}");
     assert!(!status.contains('`'), "{status}");
 }
 

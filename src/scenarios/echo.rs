@@ -145,5 +145,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     commands: &[],
     metrics: |_| metrics(),
     panels: |_| Vec::new(),
+    headline: &[],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

@@ -217,6 +217,10 @@ pub struct ScenarioSpec {
     /// The metrics a run of this cluster records.
     pub metrics: fn(&[NodeDef]) -> Vec<MetricSpec>,
     pub panels: fn(&[NodeDef]) -> Vec<Panel>,
+    /// The headline: the metrics that count the lesson's broken promises
+    /// (the judge's counters). The metrics pane gives the panels that show
+    /// them room first, so they are on screen at every size.
+    pub headline: &'static [&'static str],
     /// Builds a run; `Err` explains what is wrong with the cluster.
     pub build: fn(&Setup) -> Result<Box<dyn Cluster + Send>, String>,
 }

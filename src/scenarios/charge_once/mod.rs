@@ -190,5 +190,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     }],
     metrics: |_| metrics::specs(),
     panels,
+    headline: &[metrics::DOUBLE, metrics::LOST, metrics::DOUBLE_SHIPPED],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

@@ -124,5 +124,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     }],
     metrics: |_| metrics::specs(),
     panels,
+    headline: &[metrics::FORMED, metrics::LATE],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

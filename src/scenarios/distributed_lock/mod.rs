@@ -183,5 +183,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     commands: &[],
     metrics: metrics::specs,
     panels,
+    headline: &[metrics::STALE],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

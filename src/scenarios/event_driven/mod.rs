@@ -126,5 +126,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     commands: &[],
     metrics: |_| metrics::specs(),
     panels,
+    headline: &[metrics::LOST, metrics::OLD_ADDRESS, metrics::LATE, metrics::DUPLICATE],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

@@ -156,5 +156,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     ],
     metrics: |_| metrics::specs(),
     panels,
+    headline: &[metrics::OVERDRAFTS, metrics::STALE_APPENDS, metrics::WRONG, metrics::STALE_READS],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

@@ -134,5 +134,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     commands: &[],
     metrics: metrics::specs,
     panels,
+    headline: &[metrics::ACKED_LOST, metrics::SPLIT_BRAIN],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

@@ -155,5 +155,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     ],
     metrics: |_| metrics::specs(),
     panels,
+    headline: &["a.failed", "b.failed"],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

@@ -128,5 +128,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     commands: &[],
     metrics: |_| metrics::specs(),
     panels,
+    headline: &[metrics::LOST],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

@@ -122,5 +122,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     commands: &[],
     metrics: |_| metrics::specs(),
     panels,
+    headline: &[metrics::LOST, metrics::DOUBLED],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

@@ -161,5 +161,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     ],
     metrics: metrics::specs,
     panels,
+    headline: &[metrics::LOST, metrics::DUPLICATE],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

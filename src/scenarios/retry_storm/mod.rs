@@ -163,5 +163,6 @@ pub static SPEC: ScenarioSpec = ScenarioSpec {
     commands: &[],
     metrics: |_| metrics::specs(),
     panels,
+    headline: &[metrics::CALLS_MEAN, metrics::CONFLICTS, metrics::USERS_FAILED, metrics::DB_WASTED],
     build: |setup| Ok(Box::new(build_sim(setup)?)),
 };

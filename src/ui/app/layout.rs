@@ -233,7 +233,7 @@ fn footer(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let line = match &s.status {
         Some(msg) => {
             let mut spans = vec![Span::styled(" » ", theme.key())];
-            spans.extend(inline_code(msg, theme));
+            spans.extend(crate::ui::markdown::inline(msg, theme.text(), theme));
             Line::from(spans)
         }
         None => key_line(&keys::footer(keys::LESSON), theme),
@@ -261,28 +261,6 @@ fn prompt_line(p: &Prompt, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
-}
-
-/// A status message with its `code` spans drawn as code and the backticks
-/// left out (a hint's text, say); an unpaired backtick stays as it is.
-fn inline_code(msg: &str, theme: &Theme) -> Vec<Span<'static>> {
-    let parts: Vec<&str> = msg.split('`').collect();
-    if parts.len().is_multiple_of(2) {
-        return vec![Span::styled(msg.to_string(), theme.text())];
-    }
-    parts
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !p.is_empty())
-        .map(|(i, p)| {
-            let style = if i % 2 == 1 {
-                theme.code()
-            } else {
-                theme.text()
-            };
-            Span::styled(p.to_string(), style)
-        })
-        .collect()
 }
 
 /// A line of `key action` pairs.

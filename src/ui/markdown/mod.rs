@@ -12,6 +12,43 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// `md` as lines no wider than `width` columns.
+/// One line of text with its inline markdown drawn: `code` spans as code
+/// and `**strong**` as strong, the marks left out, the rest in `base`. An
+/// unpaired mark stays as it is.
+pub fn inline(text: &str, base: Style, theme: &Theme) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    let code: Vec<&str> = text.split('`').collect();
+    let code_paired = code.len() % 2 == 1;
+    for (i, part) in code.iter().enumerate() {
+        if code_paired && i % 2 == 1 {
+            out.push(Span::styled(part.to_string(), theme.code()));
+            continue;
+        }
+        let part = if !code_paired && i > 0 {
+            format!("`{part}")
+        } else {
+            part.to_string()
+        };
+        let bold: Vec<&str> = part.split("**").collect();
+        let bold_paired = bold.len() % 2 == 1;
+        for (j, b) in bold.iter().enumerate() {
+            let text = if !bold_paired && j > 0 {
+                format!("**{b}")
+            } else {
+                b.to_string()
+            };
+            let style = if bold_paired && j % 2 == 1 {
+                base.patch(theme.strong())
+            } else {
+                base
+            };
+            out.push(Span::styled(text, style));
+        }
+    }
+    out.retain(|s| !s.content.is_empty());
+    out
+}
+
 pub fn render(md: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     render_prefixed(md, theme, width, Span::raw(""), Span::raw(""))
 }

@@ -2,6 +2,7 @@
 //! until it is answered.
 
 use super::{Outcome, Window, draw_window};
+use crate::ui::markdown;
 use crate::ui::session::{Control, Session};
 use crate::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -38,7 +39,7 @@ impl Question {
                 theme.dim(),
             )),
             Line::default(),
-            Line::from(Span::styled(q.prompt.clone(), theme.strong())),
+            Line::from(markdown::inline(&q.prompt, theme.strong(), theme)),
             Line::default(),
         ];
         for (i, c) in q.choices.iter().enumerate() {
@@ -47,7 +48,9 @@ impl Question {
             } else {
                 theme.text()
             };
-            lines.push(Line::from(Span::styled(format!(" {} {c}", i + 1), style)));
+            let mut spans = vec![Span::styled(format!(" {} ", i + 1), style)];
+            spans.extend(markdown::inline(c, style, theme));
+            lines.push(Line::from(spans));
         }
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(

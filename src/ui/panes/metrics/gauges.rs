@@ -8,6 +8,11 @@ use super::window::gauge_cells;
 use crate::ui::text::{number, put_within};
 use ratatui::buffer::Buffer;
 
+/// A gauge's value now as the panel shows it.
+pub(super) fn value_text(v: Option<f64>) -> String {
+    v.map_or("–".to_string(), number)
+}
+
 /// Width of a gauge's number and of its bar in the value column.
 const GAUGE_VALUE: usize = 5;
 const GAUGE_BAR: usize = 8;
@@ -57,7 +62,6 @@ impl PanelDraw for Gauges<'_> {
             .chain(currents.iter().flatten())
             .fold(0.0f64, |a, &b| a.max(b));
         let scale = max.unwrap_or(observed).max(1.0);
-        let value_text = |v: Option<f64>| v.map_or("–".to_string(), number);
         let rows = match form {
             Form::Compact => {
                 let items: Vec<_> = metrics

@@ -6,9 +6,11 @@
 //! columns: a label, the chart, and the value now.
 //!
 //! Each panel has a rich form (a title line and one row per series) and a
-//! compact one (a single line). When the pane is short, panels turn compact
-//! from the last one up; when even that does not fit, the first ones are
-//! drawn and a line says how many more there are. When the pane is tall,
+//! compact one (a line; a headline panel's wraps). When the pane is short,
+//! panels turn compact from the last one up, the headline's (the panels
+//! that show the scenario's broken promises) last; when even that does not
+//! fit, the headline panels are drawn and the others share the rest, the
+//! last one in part. When the pane is tall,
 //! the charts of gauges and rates grow to two or three rows (`plan`).
 //!
 //! Each kind of panel is one module implementing `PanelDraw`: how tall it
@@ -117,21 +119,106 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         now,
         win,
         cols,
+        wrap: std::cell::Cell::new(true),
     };
-    let plan = plan::plan(&cx, &panels, area.height);
+    let headline = headline_marks(&s.panels, s.lesson().scenario.headline);
+    let plan = plan::plan(&cx, &panels, &headline, area.height);
     let mut y = area.y;
-    for (panel, form) in panels.iter().zip(&plan.forms).take(plan.shown) {
+    for (((panel, form), &rows), &wraps) in panels
+        .iter()
+        .zip(&plan.forms)
+        .zip(&plan.rows)
+        .zip(&headline)
+    {
+        if rows == 0 {
+            continue;
+        }
+        cx.wrap.set(wraps);
         let h = panel.height(&cx, *form);
-        panel.draw(&cx, *form, y, buf);
-        y += h;
+        if rows < h {
+            // A partial panel: drawn whole aside, its top rows copied.
+            let mut whole = Buffer::empty(Rect::new(area.x, y, area.width, h));
+            panel.draw(&cx, *form, y, &mut whole);
+            for row in y..y + rows {
+                for x in area.left()..area.right() {
+                    buf[(x, row)] = whole[(x, row)].clone();
+                }
+            }
+        } else {
+            panel.draw(&cx, *form, y, buf);
+        }
+        y += rows;
     }
-    if plan.shown < panels.len() {
-        let more = panels.len() - plan.shown;
-        let text = format!("+{more} more (zoom with z)");
-        put_within(buf, area.x, y, area.width, &text, theme.dim());
-    } else if plan.axis {
+    if plan.axis {
         window::draw_axis(&cx, y, buf);
     }
+}
+
+/// The series a panel draws, by metric name, in its order.
+fn panel_series(panel: &Panel) -> &[(String, String)] {
+    use Panel as P;
+    match panel {
+        P::Gauges { metrics, .. }
+        | P::Rates { metrics, .. }
+        | P::Latencies { metrics, .. }
+        | P::Totals { metrics, .. }
+        | P::Spans { metrics, .. } => metrics,
+        _ => &[],
+    }
+}
+
+/// Which panels are the headline's: for each headline metric, the first
+/// panel that shows it.
+fn headline_marks(panels: &[Panel], headline: &[&str]) -> Vec<bool> {
+    let mut marks = vec![false; panels.len()];
+    for metric in headline {
+        if let Some(i) = panels
+            .iter()
+            .position(|p| panel_series(p).iter().any(|(m, _)| m == metric))
+        {
+            marks[i] = true;
+        }
+    }
+    marks
+}
+
+/// A headline metric as the metrics pane shows it: its label and its value
+/// now, each as drawn (a total, a rate or a gauge's value).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Headline {
+    pub metric: String,
+    pub label: String,
+    pub value: String,
+}
+
+/// The headline metrics of the session's lesson, as the first panel that
+/// shows each draws it (those on no panel are left out).
+pub fn headlines(s: &Session) -> Vec<Headline> {
+    let m = s.run.cluster().metrics();
+    let now = s.now();
+    let mut out = Vec::new();
+    for metric in s.lesson().scenario.headline {
+        let Some((panel, label)) = s.panels.iter().find_map(|p| {
+            panel_series(p)
+                .iter()
+                .find(|(name, _)| name == metric)
+                .map(|(_, label)| (p, label))
+        }) else {
+            continue;
+        };
+        let value = match panel {
+            Panel::Totals { .. } => totals::value_text(m, metric),
+            Panel::Rates { .. } => rates::value_text(m, metric, now),
+            Panel::Gauges { .. } => gauges::value_text(m.current(metric)),
+            _ => continue,
+        };
+        out.push(Headline {
+            metric: metric.to_string(),
+            label: label.clone(),
+            value,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -174,6 +261,7 @@ mod test_support {
             now,
             win: Window::new(now, Time::secs(20), cols.cw as usize),
             cols,
+            wrap: std::cell::Cell::new(true),
         };
         let mut buf = Buffer::empty(area);
         drawer.draw(&cx, plan::Form::Rich { rows: 1 }, 0, &mut buf);
@@ -203,6 +291,7 @@ mod test_support {
             now,
             win: Window::new(now, Time::secs(20), cols.cw as usize),
             cols,
+            wrap: std::cell::Cell::new(true),
         };
         let mut buf = Buffer::empty(area);
         drawer.draw(&cx, plan::Form::Rich { rows: 1 }, 0, &mut buf);

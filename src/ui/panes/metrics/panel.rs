@@ -34,9 +34,10 @@ pub(super) trait PanelDraw {
         true
     }
 
-    /// Its height in rows when compact.
-    fn compact_height(&self, _cx: &DrawCx) -> u16 {
-        1
+    /// Its height in rows when compact: as many as its compact form takes
+    /// when drawn (a compact line wraps when its items do not fit one row).
+    fn compact_height(&self, cx: &DrawCx) -> u16 {
+        rows_drawn(cx, |buf| self.draw(cx, Form::Compact, 0, buf))
     }
 
     /// Whether it draws over time in the chart column in `form` (then the
@@ -57,6 +58,68 @@ impl dyn PanelDraw + '_ {
             Form::Rich { rows } => self.rich_height(cx, rows),
         }
     }
+}
+
+impl DrawCx<'_> {
+    /// A compact panel on one row: the items that fit whole, then `+N`.
+    fn compact_line(
+        &self,
+        title: &str,
+        items: &[(String, String, Style)],
+        y: u16,
+        buf: &mut Buffer,
+    ) {
+        let c = &self.cols;
+        let t = self.theme;
+        let title_end = put_within(buf, c.x, y, c.width(), title, t.heading());
+        let mut x = (title_end + 2).max(c.chart_x());
+        let item_w = |(label, value, _): &(String, String, Style)| {
+            width(label) + usize::from(!label.is_empty()) + width(value)
+        };
+        let right = c.right as usize;
+        for (i, item) in items.iter().enumerate() {
+            let sep = if i > 0 { 3 } else { 0 };
+            let rest = items.len() - i - 1;
+            // Room for this item, and for the `+N` of those after it.
+            let tail = if rest > 0 {
+                3 + 1 + rest.to_string().len()
+            } else {
+                0
+            };
+            let whole = i == 0 && items.len() == 1;
+            if !whole && x as usize + sep + item_w(item) + tail > right {
+                let more = format!("+{}", items.len() - i);
+                let sep = if i > 0 { " · " } else { "" };
+                if x as usize + sep.len() + more.len() <= right {
+                    x = put_within(buf, x, y, c.right - x, sep, t.dim());
+                    put_within(buf, x, y, c.right - x, &more, t.dim());
+                }
+                return;
+            }
+            let (label, value, style) = item;
+            if i > 0 {
+                x = put_within(buf, x, y, c.right.saturating_sub(x), " · ", t.dim());
+            }
+            if !label.is_empty() {
+                x = put_within(buf, x, y, c.right.saturating_sub(x), label, t.text());
+                x = put_within(buf, x, y, c.right.saturating_sub(x), " ", t.text());
+            }
+            x = put_within(buf, x, y, c.right.saturating_sub(x), value, *style);
+        }
+    }
+}
+
+/// How many rows `draw` writes from row 0 down, in the pane's width (at
+/// least one).
+pub(super) fn rows_drawn(cx: &DrawCx, draw: impl FnOnce(&mut Buffer)) -> u16 {
+    const MOST: u16 = 64;
+    let area = Rect::new(cx.cols.x, 0, cx.cols.width(), MOST);
+    let mut buf = Buffer::empty(area);
+    draw(&mut buf);
+    let used = (0..MOST)
+        .rev()
+        .find(|&y| (area.left()..area.right()).any(|x| buf[(x, y)].symbol() != " "));
+    used.map_or(1, |y| y + 1)
 }
 
 /// Widths a panel needs in the label and value columns (0: no need).
@@ -151,6 +214,10 @@ pub(super) struct DrawCx<'a> {
     pub now: Time,
     pub win: Window,
     pub cols: Cols,
+    /// Whether the panel being drawn wraps its compact line over more rows
+    /// (a headline panel) or keeps to one, ending with how many items it
+    /// left out. Set by the pane before it measures or draws each panel.
+    pub wrap: std::cell::Cell<bool>,
 }
 
 impl DrawCx<'_> {
@@ -172,7 +239,11 @@ impl DrawCx<'_> {
         }
     }
 
-    /// A compact line: the title, then `items` as `label value` pairs.
+    /// A compact panel: the title, then `items` as `label value` pairs
+    /// separated by dots; a label is never cut off before its value. When
+    /// the panel wraps, an item that does not fit after the others goes to
+    /// the next row (only an item wider than a whole row is cut); when it
+    /// does not, the row ends with `+N`, the items left out.
     pub fn compact(
         &self,
         title: &str,
@@ -180,28 +251,37 @@ impl DrawCx<'_> {
         y: u16,
         buf: &mut Buffer,
     ) {
+        if !self.wrap.get() {
+            return self.compact_line(title, items, y, buf);
+        }
         let c = &self.cols;
-        let mut x = put_within(buf, c.x, y, c.width(), title, self.theme.heading());
-        x = (x + 2).max(c.chart_x());
-        for (i, (label, value, style)) in items.iter().enumerate() {
-            if x >= c.right {
-                break;
+        let t = self.theme;
+        let mut row = y;
+        let title_end = put_within(buf, c.x, y, c.width(), title, t.heading());
+        let mut x = (title_end + 2).max(c.chart_x());
+        let mut first_on_row = true;
+        for (label, value, style) in items {
+            let item_w = width(label) + usize::from(!label.is_empty()) + width(value);
+            let sep_w = if first_on_row { 0 } else { 3 };
+            if x as usize + sep_w + item_w > c.right as usize && (!first_on_row || x > c.x + 2) {
+                // On the next row, from the chart column if it fits there.
+                row += 1;
+                x = if c.chart_x() as usize + item_w <= c.right as usize {
+                    c.chart_x()
+                } else {
+                    c.x + 2
+                };
+                first_on_row = true;
             }
-            if i > 0 {
-                x = put_within(buf, x, y, c.right - x, " · ", self.theme.dim());
+            if !first_on_row {
+                x = put_within(buf, x, row, c.right.saturating_sub(x), " · ", t.dim());
             }
             if !label.is_empty() {
-                x = put_within(
-                    buf,
-                    x,
-                    y,
-                    c.right.saturating_sub(x),
-                    label,
-                    self.theme.text(),
-                );
-                x = put_within(buf, x, y, c.right.saturating_sub(x), " ", self.theme.text());
+                x = put_within(buf, x, row, c.right.saturating_sub(x), label, t.text());
+                x = put_within(buf, x, row, c.right.saturating_sub(x), " ", t.text());
             }
-            x = put_within(buf, x, y, c.right.saturating_sub(x), value, *style);
+            x = put_within(buf, x, row, c.right.saturating_sub(x), value, *style);
+            first_on_row = false;
         }
     }
 }

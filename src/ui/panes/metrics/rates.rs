@@ -7,8 +7,18 @@ use super::panel::{DrawCx, PanelDraw, Widths, labels_width, series_rows};
 use super::plan::Form;
 use super::window::rate_cells;
 use crate::sim::Stat;
+use crate::sim::{Metrics, Time};
 use crate::ui::text::{instant, put_within, rate};
 use ratatui::buffer::Buffer;
+
+/// A counter's rate over the last few seconds, as the panel shows it.
+pub(super) fn value_text(m: &Metrics, name: &str, now: Time) -> String {
+    rate(recent_rate(m, name, now))
+}
+
+fn recent_rate(m: &Metrics, name: &str, now: Time) -> Option<f64> {
+    m.query(name, Stat::Rate, now.saturating_sub(RECENT), now)
+}
 
 pub(super) struct Rates<'a> {
     pub title: &'a str,
@@ -37,10 +47,7 @@ impl PanelDraw for Rates<'_> {
         let c = cx.cols;
         let recent: Vec<Option<f64>> = metrics
             .iter()
-            .map(|(n, _)| {
-                let from = cx.now.saturating_sub(RECENT);
-                cx.m.query(n, Stat::Rate, from, cx.now)
-            })
+            .map(|(n, _)| recent_rate(cx.m, n, cx.now))
             .collect();
         let rows = match form {
             Form::Compact => {

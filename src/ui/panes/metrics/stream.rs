@@ -221,6 +221,7 @@ mod tests {
             now,
             win: Window::new(now, Time::secs(20), cols.cw as usize),
             cols,
+            wrap: std::cell::Cell::new(true),
         };
         let mut buf = Buffer::empty(area);
         s.draw(&cx, form, 0, &mut buf);

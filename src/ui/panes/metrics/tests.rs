@@ -130,12 +130,42 @@ fn prints_later_moments() {
 }
 
 #[test]
-fn what_does_not_fit_is_counted() {
+fn what_does_not_fit_gives_way_to_the_headline() {
     let s = session("flaky-dependency", &[], 43);
+    // Six rows: the headline's two panels (the failed rates of both
+    // endpoints) and as much of the others as fits, with no row left empty.
     let out = text(&s, 60, 6);
-    assert!(out.contains("more (zoom with z)"), "{out}");
-    let tall = text(&s, 120, 60);
-    assert!(!tall.contains("more (zoom"), "{tall}");
+    let rows: Vec<&str> = out.lines().collect();
+    for endpoint in ["Endpoint A", "Endpoint B"] {
+        let row = rows.iter().find(|r| r.starts_with(endpoint));
+        assert!(
+            row.is_some_and(|r| r.contains("failed")),
+            "{endpoint} without its failures:\n{out}"
+        );
+    }
+    assert!(
+        rows.first().is_some_and(|r| r.starts_with("Breaker A")),
+        "{out}"
+    );
+    assert!(rows.iter().all(|r| !r.trim().is_empty()), "{out}");
+    assert!(!out.contains("more (zoom"), "{out}");
+    // Three rows: only the headline, wrapped rather than cut.
+    let out = text(&s, 40, 3);
+    assert!(out.starts_with("Endpoint A"), "{out}");
+    assert!(!out.contains('…'), "{out}");
+}
+
+#[test]
+fn a_node_table_that_does_not_fit_is_shown_in_part() {
+    // failover at 77 s, 36 wide and 6 tall (the 60×18 screen): the table
+    // of replicas shows its first rows above the broken promises.
+    let s = session("failover", &[], 77);
+    let out = text(&s, 36, 7);
+    let rows: Vec<&str> = out.lines().collect();
+    assert!(rows[0].contains("role"), "{out}");
+    assert!(rows[1].contains("n1"), "{out}");
+    assert!(out.contains("acked writes lost"), "{out}");
+    assert!(out.contains("split-brain writes"), "{out}");
 }
 
 #[test]

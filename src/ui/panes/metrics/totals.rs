@@ -3,9 +3,15 @@
 use super::RECENT;
 use super::panel::{DrawCx, PanelDraw, labels_width, series_rows};
 use super::plan::Form;
+use crate::sim::Metrics;
 use crate::sim::Stat;
 use crate::ui::text::{instant, put_within};
 use ratatui::buffer::Buffer;
+
+/// A counter's total as the panel shows it.
+pub(super) fn value_text(m: &Metrics, name: &str) -> String {
+    m.total(name).to_string()
+}
 
 pub(super) struct Totals<'a> {
     pub title: &'a str,
@@ -21,23 +27,21 @@ impl PanelDraw for Totals<'_> {
         let Self { title, metrics } = *self;
         let t = cx.theme;
         let c = cx.cols;
-        let totals: Vec<u64> = metrics.iter().map(|(n, _)| cx.m.total(n)).collect();
+        let totals: Vec<String> = metrics.iter().map(|(n, _)| value_text(cx.m, n)).collect();
         if form == Form::Compact {
             let items: Vec<_> = metrics
                 .iter()
                 .zip(&totals)
-                .map(|((_, label), v)| (label.clone(), v.to_string(), t.strong()))
+                .map(|((_, label), v)| (label.clone(), v.clone(), t.strong()))
                 .collect();
             cx.compact(title, &items, y, buf);
             return;
         }
         cx.title(title, "since the start", y, buf);
-        let lw = (labels_width(metrics) + 2).min(c.width() as usize / 2) as u16;
-        let nw = totals
-            .iter()
-            .map(|v| v.to_string().len())
-            .max()
-            .unwrap_or(1) as u16;
+        let nw = totals.iter().map(|v| v.len()).max().unwrap_or(1) as u16;
+        // Labels whole when they fit beside their numbers.
+        let lw = (labels_width(metrics) + 2)
+            .min((c.width() as usize).saturating_sub(nw as usize + 1)) as u16;
         let from = cx.now.saturating_sub(RECENT);
         for (i, ((name, label), total)) in metrics.iter().zip(&totals).enumerate() {
             let row = y + 1 + i as u16;
