@@ -76,5 +76,17 @@ fn main() {
             );
         }
         println!("{row}");
+        let f = s.run.cluster().metrics().footprint();
+        let kind = |k: splitbrain::sim::KindFootprint| {
+            format!(
+                "{:>3} series {:>9} entries {:>6.1} MB",
+                k.series,
+                k.entries,
+                mb(k.bytes)
+            )
+        };
+        println!("    counters   {}", kind(f.counters));
+        println!("    gauges     {}", kind(f.gauges));
+        println!("    histograms {}", kind(f.histograms));
     }
 }

@@ -2,7 +2,7 @@
 //! run with the same seed and inputs.
 
 use splitbrain::lesson::{Run, load_file};
-use splitbrain::sim::{Input, NodeSel, Time};
+use splitbrain::sim::{Input, NodeSel, Retention, Stat, Time};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -170,39 +170,67 @@ fn a_failover_run_with_learner_inputs_rewinds_exactly() {
     same(&text(&r), &text(&two), "after forgetting the isolation");
 }
 
-/// Every series of every metric, written out.
+/// Every series of every metric, written out, and what it says over a few
+/// windows.
 fn all_metrics(run: &Run) -> Vec<String> {
     let m = run.cluster().metrics();
+    let now = run.now();
+    let windows = [
+        (Time::ZERO, now + Time(1)),
+        (Time::secs(60), Time::secs(120)),
+        (now.saturating_sub(Time::secs(5)), now + Time(1)),
+    ];
     m.names()
         .map(|n| {
+            let queries: Vec<_> = Stat::ALL
+                .iter()
+                .flat_map(|&(_, s)| windows.iter().map(move |&(a, b)| (s, a, b)))
+                .map(|(s, a, b)| m.query(n, s, a, b))
+                .collect();
             format!(
-                "{n} total={} buckets={:?} points={:?} samples={:?}",
+                "{n} total={} buckets={:?} points={:?} samples={:?} last={:?} queries={queries:?}",
                 m.total(n),
                 m.counter_buckets(n),
                 m.gauge_points(n),
-                m.samples(n)
+                m.samples(n),
+                m.last_sample(n),
             )
         })
         .collect()
 }
 
+/// Folds all it can: only the current second of samples and the current
+/// tenth of a second of gauge changes are kept exactly.
+const FOLD_ALL: Retention = Retention {
+    exact_until: Time::ZERO,
+    histogram_bucket: Time::secs(1),
+    histogram_recent: Time::ZERO,
+    gauge_recent: Time::ZERO,
+};
+
 #[test]
 fn seeking_back_gives_the_metrics_of_a_straight_run() {
-    // A checkpoint keeps only where each series stood: rewinding cuts the
-    // later run's series back to that, and the replay grows them again.
+    // A checkpoint keeps only where each series stood and what was not
+    // folded yet: rewinding cuts the later run's series back to that, and
+    // the replay grows them again. With the runs' retention (nothing folded
+    // this early) and with one that folds all it can.
     let lesson = splitbrain::lesson::Catalog::embedded()
         .unwrap()
         .get("lost-update")
         .unwrap();
-    let mut straight = Run::new(lesson.clone(), 3, &[], false).unwrap();
-    straight.advance_to(Time::secs(130));
-    let mut r = Run::new(lesson, 3, &[], false).unwrap();
-    r.advance_to(Time::secs(200));
-    r.seek(Time::secs(130)).unwrap();
-    assert_eq!(all_metrics(&r), all_metrics(&straight));
-    assert_eq!(r.verdicts(), straight.verdicts());
-    // And on from there, as the straight run goes.
-    r.seek(Time::secs(170)).unwrap();
-    straight.advance_to(Time::secs(170));
-    assert_eq!(all_metrics(&r), all_metrics(&straight));
+    for retention in [Retention::RUN, FOLD_ALL] {
+        let mut straight = Run::new(lesson.clone(), 3, &[], false).unwrap();
+        straight.set_metrics_retention(retention);
+        straight.advance_to(Time::secs(130));
+        let mut r = Run::new(lesson.clone(), 3, &[], false).unwrap();
+        r.set_metrics_retention(retention);
+        r.advance_to(Time::secs(200));
+        r.seek(Time::secs(130)).unwrap();
+        assert_eq!(all_metrics(&r), all_metrics(&straight), "{retention:?}");
+        assert_eq!(r.verdicts(), straight.verdicts());
+        // And on from there, as the straight run goes.
+        r.seek(Time::secs(170)).unwrap();
+        straight.advance_to(Time::secs(170));
+        assert_eq!(all_metrics(&r), all_metrics(&straight), "{retention:?}");
+    }
 }

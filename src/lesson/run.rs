@@ -6,7 +6,7 @@ use super::Lesson;
 use super::history::History;
 use super::objective::Verdict;
 use crate::scenarios::Setup;
-use crate::sim::{Cluster, Input, KnobValue, MetricsMark, Time, TimedInput, TraceLimit};
+use crate::sim::{Cluster, Input, KnobValue, MetricsMark, Retention, Time, TimedInput, TraceLimit};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -122,6 +122,8 @@ pub struct Run {
     checkpointing: bool,
     /// Trace events before the window, as last made again.
     pub(super) history: History,
+    /// How much of the metrics is kept exactly.
+    retention: Retention,
 }
 
 impl Run {
@@ -150,6 +152,7 @@ impl Run {
             spacing: FIRST_SPACING,
             checkpointing: true,
             history: History::default(),
+            retention: Retention::RUN,
         })
     }
 
@@ -159,6 +162,19 @@ impl Run {
     pub fn set_trace_window(&mut self, limit: Option<TraceLimit>) {
         self.trace_window = limit;
         self.cluster.set_trace_limit(limit);
+    }
+
+    /// Keeps the metrics as `retention` says (the default is
+    /// [`Retention::RUN`]), for a run that has not begun.
+    pub fn set_metrics_retention(&mut self, retention: Retention) {
+        self.retention = retention;
+        self.apply_retention();
+    }
+
+    fn apply_retention(&mut self) {
+        let mut metrics = self.cluster.take_metrics();
+        metrics.set_retention(self.retention);
+        self.cluster.put_metrics(metrics);
     }
 
     /// A run with this one's lesson, seed, knobs and inputs on `cluster`
@@ -178,6 +194,7 @@ impl Run {
             spacing: self.spacing,
             checkpointing: false,
             history: History::default(),
+            retention: self.retention,
         }
     }
 
@@ -476,6 +493,7 @@ impl Run {
                 None => {
                     self.cluster = Self::build(&self.lesson, self.seed, &self.knobs, self.trace)?;
                     self.cluster.set_trace_limit(self.trace_window);
+                    self.apply_retention();
                     0
                 }
             };
@@ -504,6 +522,7 @@ impl Run {
         self.history = History::default();
         self.cluster = Self::build(&self.lesson, self.seed, &self.knobs, self.trace)?;
         self.cluster.set_trace_limit(self.trace_window);
+        self.apply_retention();
         Ok(())
     }
 

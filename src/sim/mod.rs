@@ -18,7 +18,10 @@ pub use cluster::Cluster;
 pub use engine::{Health, InFlightView, NodeView, Sim, SimConfig};
 pub use input::{Input, KnobValue, NodeSel, TimedInput};
 pub use locks::{LockClaim, LockView, WaitEdge, WaitFor};
-pub use metrics::{BUCKET, MetricId, MetricKind, Metrics, MetricsMark, Stat, quantile};
+pub use metrics::{
+    BUCKET, Footprint, KindFootprint, MetricId, MetricKind, Metrics, MetricsMark, Retention, Stat,
+    quantile,
+};
 pub use network::{Latency, LinkChange, LinkConfig, Network};
 pub use node::{Ctx, Message, Node, TimerId};
 pub use queues::{QueueLease, QueueView};

@@ -74,8 +74,16 @@ impl PanelDraw for Contention<'_> {
         for (i, lock) in locks.iter().enumerate() {
             let row = y + 1 + i as u16;
             put_within(buf, c.x + 2, row, c.lw.saturating_sub(2), lock, t.text());
-            let held = gauge_cells(cx.m.gauge_points(&lock_held_metric(lock)), &cx.win);
-            let waiting = gauge_cells(cx.m.gauge_points(&lock_waiting_metric(lock)), &cx.win);
+            let held = gauge_cells(
+                &cx.m
+                    .gauge_points_since(&lock_held_metric(lock), cx.win.from),
+                &cx.win,
+            );
+            let waiting = gauge_cells(
+                &cx.m
+                    .gauge_points_since(&lock_waiting_metric(lock), cx.win.from),
+                &cx.win,
+            );
             for (j, (h, w)) in held.iter().zip(&waiting).enumerate() {
                 let x = c.chart_x() + j as u16;
                 if w.is_some_and(|w| w > 0.0) {

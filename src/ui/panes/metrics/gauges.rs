@@ -51,7 +51,7 @@ impl PanelDraw for Gauges<'_> {
             Form::Compact => Vec::new(),
             Form::Rich { .. } => metrics
                 .iter()
-                .map(|(name, _)| gauge_cells(cx.m.gauge_points(name), &cx.win))
+                .map(|(name, _)| gauge_cells(&cx.m.gauge_points_since(name, cx.win.from), &cx.win))
                 .collect(),
         };
         let currents: Vec<Option<f64>> = metrics.iter().map(|(n, _)| cx.m.current(n)).collect();

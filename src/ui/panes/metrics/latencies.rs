@@ -29,7 +29,7 @@ impl PanelDraw for Latencies<'_> {
         let from = cx.now.saturating_sub(RECENT);
         let stats: Vec<Option<[u64; 3]>> = metrics
             .iter()
-            .map(|(n, _)| recent_quantiles(cx.m.samples(n), from, cx.now))
+            .map(|(n, _)| recent_quantiles(cx.m, n, from, cx.now))
             .collect();
         if form == Form::Compact {
             let items: Vec<_> = metrics
@@ -38,8 +38,8 @@ impl PanelDraw for Latencies<'_> {
                 .map(|((name, label), s)| {
                     let v = match s {
                         Some(s) => format!("p99 {}", latency(s[1])),
-                        None => match cx.m.samples(name).last() {
-                            Some(&(_, v)) => format!("last {}", latency(v)),
+                        None => match cx.m.last_sample(name) {
+                            Some((_, v)) => format!("last {}", latency(v)),
                             None => "–".into(),
                         },
                     };
@@ -65,8 +65,8 @@ impl PanelDraw for Latencies<'_> {
             let x = c.x + lw + 1;
             let Some([p50, p99, max]) = *s else {
                 // A rare event (a failover, say) still shows its latest value.
-                let text = match cx.m.samples(name).last() {
-                    Some(&(at, v)) => format!(
+                let text = match cx.m.last_sample(name) {
+                    Some((at, v)) => format!(
                         "latest {} at {}, none in the last {}",
                         latency(v),
                         instant(at),

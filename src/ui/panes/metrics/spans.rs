@@ -54,7 +54,7 @@ impl PanelDraw for Spans<'_> {
         // Rows whose stretches overlap one of another row are the ones to see.
         let cells: Vec<Vec<Option<f64>>> = metrics
             .iter()
-            .map(|(m, _)| gauge_cells(cx.m.gauge_points(m), &cx.win))
+            .map(|(m, _)| gauge_cells(&cx.m.gauge_points_since(m, cx.win.from), &cx.win))
             .collect();
         for (i, ((metric, label), row_cells)) in metrics.iter().zip(&cells).enumerate() {
             let row = y + 1 + i as u16;

@@ -44,7 +44,7 @@ impl PanelDraw for StateTimeline<'_> {
         } = *self;
         let c = cx.cols;
         let t = cx.theme;
-        let points = cx.m.gauge_points(metric);
+        let points = cx.m.gauge_points_since(metric, cx.win.from);
         let state_of = |v: f64| {
             states
                 .iter()
@@ -61,7 +61,7 @@ impl PanelDraw for StateTimeline<'_> {
                 Some(Tone::Neutral) => ("░", t.dim()),
             }
         };
-        let cells = timeline_cells(points, states.len(), base, &state_of, &cx.win);
+        let cells = timeline_cells(&points, states.len(), base, &state_of, &cx.win);
         let current = cx.m.current(metric).map(state_of);
         let (name, name_style) = match current {
             Some(i) if i < states.len() => (states[i].1, look(i).1.patch(t.strong())),
@@ -94,7 +94,7 @@ impl PanelDraw for StateTimeline<'_> {
                     x = x.saturating_add(2);
                 }
                 row += 1;
-                if let Some(since) = points.last().map(|p| p.0) {
+                if let Some(since) = cx.m.last_change(metric).map(|p| p.0) {
                     let mut text = format!("  since {}", instant(since));
                     if width(&text) > usize::from(c.lw) {
                         // Whole seconds fit where tenths do not.

@@ -7,7 +7,7 @@
 //! then scrolls so that its right edge is now.
 
 use super::panel::DrawCx;
-use crate::sim::{BUCKET, Time, quantile};
+use crate::sim::{BUCKET, Metrics, Stat, Time};
 use crate::ui::text::{put_within, tick_label, width};
 use ratatui::buffer::Buffer;
 
@@ -107,18 +107,12 @@ pub(super) fn rate_cells(buckets: &[u64], win: &Window) -> Vec<Option<f64>> {
     out
 }
 
-/// p50, p99 and maximum of the samples in `[from, to)`.
-pub(super) fn recent_quantiles(samples: &[(Time, u64)], from: Time, to: Time) -> Option<[u64; 3]> {
-    let lo = samples.partition_point(|s| s.0 < from);
-    let hi = samples.partition_point(|s| s.0 < to.max(from) + Time(1));
-    let mut values: Vec<u64> = samples.get(lo..hi)?.iter().map(|s| s.1).collect();
-    if values.is_empty() {
-        return None;
-    }
-    let max = values.iter().copied().max().unwrap_or(0);
-    let p99 = quantile(&mut values, 0.99);
-    let p50 = quantile(&mut values, 0.50);
-    Some([p50, p99, max])
+/// p50, p99 and maximum of histogram `name`'s samples from `from` up to
+/// and including `to`.
+pub(super) fn recent_quantiles(m: &Metrics, name: &str, from: Time, to: Time) -> Option<[u64; 3]> {
+    let end = to.max(from) + Time(1);
+    let q = |s| m.query(name, s, from, end).map(|v| v as u64);
+    Some([q(Stat::P50)?, q(Stat::P99)?, q(Stat::Max)?])
 }
 
 /// The time axis on row `y`: a rule under the charts, a mark at now, and
