@@ -383,11 +383,7 @@ mod tests {
         s.run.advance_to(q.at + Time::secs(3));
         let t = text(&s, 70, 60);
         assert!(t.contains("Hints (2 of 5)"), "{t}");
-        assert!(
-            t.contains("1. Look at `writes.acked_lost`")
-                || t.contains("1. Look at writes.acked_lost"),
-            "{t}"
-        );
+        assert!(t.contains("1. Look at acked writes lost"), "{t}");
         assert!(t.contains("2. "), "{t}");
         assert!(!t.contains("3. "), "{t}");
         assert!(t.contains("? The primary is acknowledging"), "{t}");
