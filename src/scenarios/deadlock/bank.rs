@@ -168,9 +168,8 @@ impl Bank {
     fn gauge(&self, ctx: &mut Ctx<'_, DeadlockNode>, i: usize) {
         let l = &self.locks[i];
         let (held, waiting) = self.lock_gauges[i];
-        let now = ctx.now();
-        ctx.metrics().set(held, now, l.holders.len() as f64);
-        ctx.metrics().set(waiting, now, l.waiters.len() as f64);
+        ctx.gauge_id(held, l.holders.len() as f64);
+        ctx.gauge_id(waiting, l.waiters.len() as f64);
     }
 
     fn gauges(&self, ctx: &mut Ctx<'_, DeadlockNode>) {

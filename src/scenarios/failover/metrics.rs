@@ -1,7 +1,7 @@
 //! The metrics the scenario records, declared once and recorded by id.
 
 use crate::scenarios::{MetricSpec, NodeDef};
-use crate::sim::{Ctx, MetricId, MetricKind, Node};
+use crate::sim::{Ctx, MetricId, MetricKind, Node, Time};
 
 pub const REQUESTED: &str = "writes.requested";
 pub const ACKED: &str = "writes.acked";
@@ -163,15 +163,12 @@ pub trait Record {
 
 impl<N: Node> Record for Ctx<'_, N> {
     fn add(&mut self, id: MetricId, by: u64) {
-        let now = self.now();
-        self.metrics().add(id, now, by);
+        self.count_id(id, by);
     }
     fn set(&mut self, id: MetricId, value: f64) {
-        let now = self.now();
-        self.metrics().set(id, now, value);
+        self.gauge_id(id, value);
     }
     fn sample(&mut self, id: MetricId, micros: u64) {
-        let now = self.now();
-        self.metrics().observe(id, now, micros);
+        self.observe_id(id, Time(micros));
     }
 }

@@ -89,7 +89,7 @@ impl Client {
     fn outstanding(&mut self, ctx: &mut Ctx<'_, MessagePassingNode>, by: i64) {
         let n = ctx.world().outstanding(by);
         let id = self.ids(ctx).outstanding;
-        metrics::set(ctx, id, n as f64);
+        ctx.gauge_id(id, n as f64);
     }
 
     /// Starts calls while there is room (unpaced), or arms the pace.
@@ -157,9 +157,9 @@ impl Client {
             self.done += 1;
             self.last = Some(v);
             let ids = self.ids(ctx);
-            metrics::add(ctx, ids.done, 1);
+            ctx.count_id(ids.done, 1);
             let took = ctx.now() - call.started;
-            metrics::sample(ctx, ids.latency, took);
+            ctx.observe_id(ids.latency, took);
             if ctx.world().took(me, call.seq, v) {
                 ctx.count(metrics::MISMATCHED, 1);
                 if ctx.logging() {
@@ -180,7 +180,7 @@ impl Client {
         let expected = ctx.world().expected();
         if expected != before {
             let id = self.ids(ctx).expected;
-            metrics::set(ctx, id, expected as f64);
+            ctx.gauge_id(id, expected as f64);
         }
     }
 }

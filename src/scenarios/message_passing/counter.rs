@@ -101,8 +101,8 @@ impl Counter {
         }
         let expected = ctx.world().expected() as f64;
         let ids = *self.ids.get_or_insert_with(|| metrics::Ids::register(ctx));
-        metrics::set(ctx, ids.actual, value as f64);
-        metrics::set(ctx, ids.expected, expected);
+        ctx.gauge_id(ids.actual, value as f64);
+        ctx.gauge_id(ids.expected, expected);
         value
     }
 
@@ -111,7 +111,7 @@ impl Counter {
         if self.shown != Some(n) {
             self.shown = Some(n);
             let ids = *self.ids.get_or_insert_with(|| metrics::Ids::register(ctx));
-            metrics::set(ctx, ids.table, n as f64);
+            ctx.gauge_id(ids.table, n as f64);
         }
     }
 }

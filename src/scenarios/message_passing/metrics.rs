@@ -119,21 +119,3 @@ impl Ids {
         }
     }
 }
-
-/// Adds `by` to the counter `id`.
-pub fn add<N: Node>(ctx: &mut Ctx<'_, N>, id: MetricId, by: u64) {
-    let now = ctx.now();
-    ctx.metrics().add(id, now, by);
-}
-
-/// Sets the gauge `id`.
-pub fn set<N: Node>(ctx: &mut Ctx<'_, N>, id: MetricId, value: f64) {
-    let now = ctx.now();
-    ctx.metrics().set(id, now, value);
-}
-
-/// Records a duration in the histogram `id`.
-pub fn sample<N: Node>(ctx: &mut Ctx<'_, N>, id: MetricId, value: crate::sim::Time) {
-    let now = ctx.now();
-    ctx.metrics().observe(id, now, value.0);
-}
