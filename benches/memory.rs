@@ -8,46 +8,11 @@
 use splitbrain::lesson::Catalog;
 use splitbrain::sim::Time;
 use splitbrain::ui::session::Session;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
-/// The system allocator, counting the bytes live now and the most ever live.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
-            PEAK.fetch_max(now, Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                let now =
-                    LIVE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
-                PEAK.fetch_max(now, Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Relaxed);
-            }
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "support/counting.rs"]
+mod counting;
+use counting::{peak_mb, reset_peak};
 
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
@@ -61,8 +26,7 @@ fn main() {
         if filter.as_ref().is_some_and(|f| !l.id.contains(f.as_str())) {
             continue;
         }
-        let base = LIVE.load(Relaxed);
-        PEAK.store(base, Relaxed);
+        let base = reset_peak();
         let start = Instant::now();
         // What the playground opens: its trace window and checkpoints.
         let mut s = Session::new(l.clone(), 1, &[]).unwrap();
@@ -71,7 +35,7 @@ fn main() {
             s.run.advance_to(Time::secs(60 * minutes));
             row += &format!(
                 "  {minutes:>2} min: {:>7.1} MB in {:>5.2} s",
-                mb(PEAK.load(Relaxed) - base),
+                peak_mb(base),
                 start.elapsed().as_secs_f64()
             );
         }

@@ -10,6 +10,7 @@ pub mod knob;
 mod panel;
 mod role;
 mod spec;
+pub mod tables;
 
 pub use knob::{KnobKind, KnobSpec};
 pub use panel::{Panel, Tone, labelled, lock_held_metric, lock_metric_specs, lock_waiting_metric};

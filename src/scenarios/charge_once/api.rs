@@ -32,7 +32,7 @@ use super::metrics;
 use super::msg::{Body, Msg, Timer, status};
 use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue, Time};
-use super::id_map::{IdMap, SeqMap};
+use crate::scenarios::tables::{IdMap, SeqMap};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Where an order is.

@@ -4,7 +4,7 @@
 //! the shop got for each purchase, and every parcel. The protocol never
 //! reads it.
 
-use super::id_map::SeqMap;
+use crate::scenarios::tables::SeqMap;
 use super::msg::Body;
 
 /// What the judge knows of one purchase.

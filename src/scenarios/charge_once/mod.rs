@@ -17,7 +17,6 @@
 
 mod api;
 mod config;
-mod id_map;
 mod judge;
 pub mod metrics;
 mod msg;
@@ -34,7 +33,7 @@ pub use shop::Shop;
 pub use warehouse::Warehouse;
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use super::{CommandSpec, NodeDef, Panel, RoleSpec, Roles, ScenarioSpec, Setup, new_sim};
 use crate::roles;
@@ -110,32 +109,7 @@ fn panels(_nodes: &[NodeDef]) -> Vec<Panel> {
     ]
 }
 
-/// A hasher for the scenario's tables keyed by ids, with no random state, so a table's layout is the same in every run (and
-/// nothing iterates one in a way that matters anyway). The tables grow by
-/// one entry per purchase, and an hour is 200,000 purchases.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    /// The id itself in the low bits, so that consecutive ids (purchases,
-    /// orders) sit in neighbouring buckets, and its low bits again in the top
-    /// seven, which the table compares first.
-    fn write_u64(&mut self, n: u64) {
-        self.0 = self.0.rotate_left(7) ^ n ^ (n << 57);
-    }
-}
-
-pub use id_map::{IdMap, SeqMap};
+pub use crate::scenarios::tables::{IdHasher, IdMap, SeqMap};
 /// A set of ids.
 pub type IdSet<K> = HashSet<K, BuildHasherDefault<IdHasher>>;
 

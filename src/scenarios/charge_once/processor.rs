@@ -12,7 +12,7 @@ use super::msg::{Msg, Timer};
 use crate::scenarios::Role;
 use crate::sim::Ctx;
 use rand::RngExt;
-use super::id_map::{IdMap, SeqMap};
+use crate::scenarios::tables::{IdMap, SeqMap};
 
 /// What the processor decided for a key: charged (with the charge) or
 /// declined; `None` while the charge is at work.

@@ -10,7 +10,7 @@ use super::metrics;
 use super::msg::Msg;
 use crate::scenarios::Role;
 use crate::sim::{Ctx, KnobValue};
-use super::id_map::SeqMap;
+use crate::scenarios::tables::SeqMap;
 
 #[derive(Clone, Debug)]
 pub struct Warehouse {

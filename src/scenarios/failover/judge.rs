@@ -4,6 +4,7 @@
 //! promises. The protocol never reads it.
 
 use super::msg::{Entry, WriteId};
+use crate::scenarios::tables::SeqMap;
 use crate::sim::Time;
 use std::collections::{BTreeMap, HashSet};
 
@@ -42,8 +43,9 @@ impl Lost {
 
 #[derive(Clone, Debug, Default)]
 pub struct Judge {
-    /// `acks[client][seq]`.
-    acks: Vec<Vec<AckRecord>>,
+    /// `acks[client][seq]`: a table that a checkpoint's copy shares, but
+    /// for its newest part (an hour is 360,000 acknowledged writes).
+    acks: Vec<SeqMap<AckRecord>>,
     /// When the primary of each epoch was elected.
     elected_at: BTreeMap<u32, Time>,
     last_ack: Option<Time>,
@@ -61,14 +63,9 @@ impl Judge {
     fn record(&mut self, id: WriteId) -> &mut AckRecord {
         let c = id.client as usize;
         if self.acks.len() <= c {
-            self.acks.resize_with(c + 1, Vec::new);
+            self.acks.resize_with(c + 1, SeqMap::default);
         }
-        let recs = &mut self.acks[c];
-        let s = id.seq as usize;
-        if recs.len() <= s {
-            recs.resize(s + 1, AckRecord::default());
-        }
-        &mut recs[s]
+        self.acks[c].or_default(u64::from(id.seq))
     }
 
     /// A primary of `entry.epoch` acknowledges `entry`, at `index` of its log.
@@ -111,8 +108,11 @@ impl Judge {
         // is not where it was acknowledged: one pass over the log per
         // election, not one per write.
         let mut ids: Option<HashSet<WriteId>> = None;
-        for (client, recs) in self.acks.iter_mut().enumerate() {
-            for (seq, rec) in recs.iter_mut().enumerate() {
+        // Read first and write only the records found lost, so the parts of
+        // the table a checkpoint shares stay shared.
+        let mut found = Vec::new();
+        for (client, recs) in self.acks.iter().enumerate() {
+            for (seq, rec) in recs.iter() {
                 if rec.index == 0 || rec.lost {
                     continue;
                 }
@@ -129,10 +129,13 @@ impl Judge {
                         .get_or_insert_with(|| log.iter().map(|e| e.id).collect())
                         .contains(&id)
                 {
-                    rec.lost = true;
+                    found.push(id);
                     lost.add(id);
                 }
             }
+        }
+        for id in found {
+            self.record(id).lost = true;
         }
         lost
     }
@@ -142,15 +145,13 @@ impl Judge {
     pub fn truncated(&mut self, from: u32, removed: &[Entry]) -> Lost {
         let mut lost = Lost::default();
         for (k, e) in removed.iter().enumerate() {
-            let Some(rec) = self
+            let lost_here = self
                 .acks
-                .get_mut(e.id.client as usize)
-                .and_then(|r| r.get_mut(e.id.seq as usize))
-            else {
-                continue;
-            };
-            if rec.index == from + k as u32 && rec.epoch == e.epoch && !rec.lost {
-                rec.lost = true;
+                .get(e.id.client as usize)
+                .and_then(|r| r.get(&u64::from(e.id.seq)))
+                .is_some_and(|rec| rec.index == from + k as u32 && rec.epoch == e.epoch && !rec.lost);
+            if lost_here {
+                self.record(e.id).lost = true;
                 lost.add(e.id);
             }
         }
@@ -226,5 +227,25 @@ mod tests {
         assert_eq!(j.truncated(2, &[b]).count, 0);
         assert_eq!(j.truncated(1, &[a]).count, 1);
         assert_eq!(j.elected(2, 3, Time::secs(3), &imbl::Vector::new()).count, 0);
+    }
+
+    #[test]
+    fn an_election_leaves_what_a_checkpoint_shares_shared() {
+        let mut j = Judge::default();
+        j.elected(0, 1, Time::ZERO, &imbl::Vector::new());
+        let mut log = imbl::Vector::new();
+        for seq in 1..=5_000 {
+            let e = entry(1, seq, 1);
+            log.push_back(e);
+            j.acked(seq, &e, Time::secs(1));
+        }
+        let copy = j.clone();
+        // n2 has every write but the newest: one record changes.
+        log.pop_back();
+        let lost = j.elected(1, 2, Time::secs(2), &log);
+        assert_eq!(lost.count, 1);
+        let (now, then) = (&j.acks[3], &copy.acks[3]);
+        assert!(now.chunks_shared_with(then) >= 5_000 / 256 - 1);
+        assert!(!copy.acks[3].get(&5_000).unwrap().lost);
     }
 }
