@@ -7,13 +7,16 @@
 
 use super::config::MAX_CLIENTS;
 use super::model::{Event, ReadModel};
+use crate::scenarios::tables::SeqMap;
 
 #[derive(Clone, Debug)]
 pub struct Judge {
     /// The fold of the whole log.
     truth: ReadModel,
-    /// Checksum and balance of the fold of the first `p` events, at `p`.
-    folds: Vec<(u64, i64)>,
+    /// Checksum and balance of the fold of the first `p` events, at `p`:
+    /// one entry per event for the whole run, in chunks a checkpoint's copy
+    /// shares.
+    folds: SeqMap<(u64, i64)>,
     /// Each client's last acknowledged write: the version with it.
     written: [u64; MAX_CLIENTS],
     stale_appends: u64,
@@ -23,9 +26,11 @@ pub struct Judge {
 impl Default for Judge {
     fn default() -> Judge {
         let truth = ReadModel::default();
+        let mut folds = SeqMap::default();
+        folds.insert(0, (truth.checksum(), 0));
         Judge {
             truth,
-            folds: vec![(truth.checksum(), 0)],
+            folds,
             written: [0; MAX_CLIENTS],
             stale_appends: 0,
             overdrafts: 0,
@@ -48,7 +53,10 @@ impl Judge {
     pub fn appended(&mut self, event: &Event, expected: u64) -> Broken {
         let offset = self.truth.position;
         self.truth.apply(event);
-        self.folds.push((self.truth.checksum(), self.truth.balance));
+        self.folds.insert(
+            self.truth.position,
+            (self.truth.checksum(), self.truth.balance),
+        );
         let broken = Broken {
             stale: expected != offset,
             overdraft: event.delta() < 0 && self.truth.balance < 0,
@@ -67,13 +75,13 @@ impl Judge {
     /// the log up to there.
     pub fn matches(&self, position: u64, checksum: u64) -> bool {
         self.folds
-            .get(position as usize)
+            .get(&position)
             .is_some_and(|f| f.0 == checksum)
     }
 
     /// The balance after the first `position` events.
     pub fn balance_at(&self, position: u64) -> Option<i64> {
-        self.folds.get(position as usize).map(|f| f.1)
+        self.folds.get(&position).map(|f| f.1)
     }
 
     /// Client `rank` was told its event is in the log, at version `version`.

@@ -15,8 +15,8 @@ use super::metrics;
 use super::model::{Event, Events, Snapshot};
 use super::msg::Msg;
 use crate::scenarios::Role;
+use crate::scenarios::tables::{IdMap, SeqMap};
 use crate::sim::{Ctx, KnobValue};
-use std::collections::BTreeMap;
 
 /// Newest entries the store lists among its facts.
 const LISTED: usize = 6;
@@ -24,9 +24,11 @@ const LISTED: usize = 6;
 #[derive(Clone, Debug)]
 pub struct Store {
     cfg: Config,
-    log: Vec<Event>,
+    /// The stream, by offset: a table whose older chunks every
+    /// checkpoint's copy shares.
+    log: SeqMap<Event>,
     /// Offset of each event id in the log.
-    ids: BTreeMap<u64, u64>,
+    ids: IdMap<u64>,
     snapshot: Option<Snapshot>,
     refused: u64,
 }
@@ -35,15 +37,16 @@ impl Store {
     pub fn new(cfg: Config) -> Store {
         Store {
             cfg,
-            log: Vec::new(),
-            ids: BTreeMap::new(),
+            log: SeqMap::default(),
+            ids: IdMap::default(),
             snapshot: None,
             refused: 0,
         }
     }
 
-    pub fn log(&self) -> &[Event] {
-        &self.log
+    /// The stream, oldest first.
+    pub fn log(&self) -> impl Iterator<Item = &Event> {
+        self.log.iter().map(|(_, e)| e)
     }
 
     pub fn snapshot(&self) -> Option<Snapshot> {
@@ -55,15 +58,16 @@ impl Store {
     }
 
     fn from(&self, from: u64, max: usize) -> Events {
-        let start = (from as usize).min(self.log.len());
-        let end = start.saturating_add(max).min(self.log.len());
-        Events::new(&self.log[start..end])
+        let head = self.head();
+        let start = from.min(head);
+        let end = start.saturating_add(max as u64).min(head);
+        Events((start..end).map(|i| self.log[&i]).collect())
     }
 
     /// Appends `event`, decided on version `expected`; returns its offset.
     fn append(&mut self, ctx: &mut Ctx<'_, EventSourcingNode>, expected: u64, event: Event) -> u64 {
         let offset = self.head();
-        self.log.push(event);
+        self.log.insert(offset, event);
         self.ids.insert(event.id, offset);
         let broken = ctx.world().appended(&event, expected);
         let balance = ctx.world().truth().balance;
@@ -193,9 +197,9 @@ impl Role<EventSourcingNode> for Store {
             ),
             ("refused", self.refused.to_string()),
         ];
-        let first = self.log.len().saturating_sub(LISTED);
-        for (i, e) in self.log.iter().enumerate().skip(first).rev() {
-            facts.push(("entry", e.describe(i as u64)));
+        let head = self.head();
+        for i in (head.saturating_sub(LISTED as u64)..head).rev() {
+            facts.push(("entry", self.log[&i].describe(i)));
         }
         facts
     }
