@@ -24,6 +24,10 @@ pub struct LessonArgs {
     /// for `splitbrain run <LESSON> --replay FILE`.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Starts the lesson fresh, though its last session (kept beside the
+    /// progress) would be continued where it stopped.
+    #[arg(long)]
+    pub fresh: bool,
     /// Leaves the mouse to the terminal, so text can be selected and copied
     /// (`M` switches it in the playground).
     #[arg(long)]
@@ -67,7 +71,8 @@ pub fn playground(dir: Option<&Path>, args: &LessonArgs) -> Result<(), String> {
         app.notice.get_or_insert(e);
     }
     if let Some((id, settings)) = opening {
-        app.open(&id, args.seed, &settings)?;
+        let fresh = args.fresh || args.seed.is_some() || !settings.is_empty();
+        app.open_as(&id, args.seed, &settings, fresh)?;
     }
     if let Some(path) = &args.record {
         app.record_to(path.clone());

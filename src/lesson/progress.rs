@@ -188,6 +188,19 @@ pub struct ProgressStore {
 }
 
 impl ProgressStore {
+    /// Where the playground keeps the last session of lesson `id`, next to
+    /// the progress file (none when progress is kept only in memory).
+    pub fn session_path(&self, id: &str) -> Option<PathBuf> {
+        let dir = self.path.as_ref()?.parent()?;
+        // Lesson ids are checked to be plain names; anything else is not
+        // made into a path.
+        let plain = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        plain.then(|| dir.join("sessions").join(format!("{id}.json")))
+    }
+
     /// Progress kept only in memory.
     pub fn memory() -> ProgressStore {
         ProgressStore::at(None, Progress::default(), None)

@@ -4,7 +4,7 @@
 //! change the simulation become inputs of the run, so the run's own input
 //! log replays the session exactly.
 
-use crate::lesson::{Lesson, Run, Status, Verdict};
+use crate::lesson::{Lesson, Recording, Run, Status, Verdict};
 use crate::scenarios::Panel;
 use crate::sim::{Input, KnobValue, Time, TraceKind, TraceLimit};
 use crate::ui::text::clock_tenths;
@@ -197,6 +197,24 @@ impl Session {
             carry: 0.0,
             verdicts: RefCell::new(None),
         })
+    }
+
+    /// The session `recording` kept, made again: its seed and knobs, every
+    /// input replayed at its instant, and paused where it stopped. The
+    /// questions whose moment it passed are not asked again unless the run
+    /// comes back before them.
+    pub fn resumed(lesson: Arc<Lesson>, recording: &Recording) -> Result<Session, String> {
+        let knobs: Vec<_> = recording.knobs.clone().into_iter().collect();
+        let mut s = Session::new(lesson.clone(), recording.seed, &knobs)?;
+        s.run.replay(&recording.log).map_err(|e| e.to_string())?;
+        s.run.advance_to(recording.until);
+        s.paused = true;
+        for (q, state) in lesson.questions.iter().zip(&mut s.questions) {
+            if q.at < recording.until {
+                *state = QuestionState::Passed;
+            }
+        }
+        Ok(s)
     }
 
     pub fn lesson(&self) -> &Arc<Lesson> {

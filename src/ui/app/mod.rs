@@ -3,6 +3,7 @@
 //! a real terminal: the loop in [`super::terminal`] feeds events in and draws
 //! frames out, and tests do the same on a test backend.
 
+mod kept;
 mod layout;
 mod lesson;
 
@@ -57,6 +58,9 @@ pub struct App {
     mouse_switched: bool,
     /// Where the session is recorded as it goes (`--record`).
     recorder: Option<Recorder>,
+    /// Where the open lesson's session is kept as it goes, next to the
+    /// progress, to be continued when the lesson is opened again.
+    kept: Option<Recorder>,
     /// The config file's settings: the speed a lesson starts at, remapped keys.
     pub config: Config,
 }
@@ -77,6 +81,48 @@ struct Recorder {
 /// How much running time may pass before the recording's end is moved on.
 const RECORD_EVERY: Duration = Duration::from_secs(1);
 
+impl Recorder {
+    fn new(path: std::path::PathBuf) -> Recorder {
+        Recorder {
+            path,
+            written: None,
+            since: Duration::ZERO,
+            failed: None,
+        }
+    }
+
+    /// Writes `now` if it differs from what was written (or only its end
+    /// does, and a second of running has passed); a new error is returned
+    /// once, to be said.
+    fn keep(&mut self, now: &crate::lesson::Recording, wall: Duration) -> Option<String> {
+        self.since += wall;
+        let same_but_end = self.written.as_ref().is_some_and(|w| {
+            let mut w = w.clone();
+            w.until = now.until;
+            w == *now
+        });
+        let due = self.since >= RECORD_EVERY
+            && self.written.as_ref().is_some_and(|w| w.until != now.until);
+        if same_but_end && !due {
+            return None;
+        }
+        self.since = Duration::ZERO;
+        let result = write_recording(&self.path, now);
+        self.written = Some(now.clone());
+        match result {
+            Ok(()) => {
+                self.failed = None;
+                None
+            }
+            Err(e) if self.failed.as_ref() != Some(&e) => {
+                self.failed = Some(e.clone());
+                Some(e)
+            }
+            Err(_) => None,
+        }
+    }
+}
+
 impl App {
     pub fn new(catalog: Catalog, progress: ProgressStore, theme: Theme) -> App {
         let picker = Picker::new(&catalog);
@@ -95,6 +141,7 @@ impl App {
             mouse: true,
             mouse_switched: false,
             recorder: None,
+            kept: None,
             config: Config::default(),
         };
         if app.notice.is_some() {
@@ -104,69 +151,82 @@ impl App {
         app
     }
 
-    /// Opens a lesson, with the lesson's seed unless `seed` is given.
+    /// Opens a lesson, with the lesson's seed unless `seed` is given. With
+    /// neither a seed nor settings, a session of it kept from last time is
+    /// continued where it stopped (`r` then starts over).
     pub fn open(
         &mut self,
         id: &str,
         seed: Option<u64>,
         settings: &[(String, KnobValue)],
     ) -> Result<(), String> {
+        let fresh = seed.is_some() || !settings.is_empty();
+        self.open_as(id, seed, settings, fresh)
+    }
+
+    /// [`App::open`], starting fresh if `fresh` even when a kept session
+    /// could be continued.
+    pub fn open_as(
+        &mut self,
+        id: &str,
+        seed: Option<u64>,
+        settings: &[(String, KnobValue)],
+        fresh: bool,
+    ) -> Result<(), String> {
         let lesson = self.catalog.find(id)?;
-        let seed = seed.unwrap_or(lesson.seed);
-        let mut session = Session::new(lesson, seed, settings)?;
+        let kept_at = self.progress.session_path(&lesson.id);
+        let continued = match (&kept_at, fresh) {
+            (Some(path), false) => kept::resume(path, &lesson),
+            _ => None,
+        };
+        let mut session = match continued {
+            Some(Ok(session)) => session,
+            Some(Err(why)) => {
+                let mut s = Session::new(lesson.clone(), lesson.seed, &[])?;
+                s.status = Some(why);
+                s
+            }
+            None => Session::new(lesson.clone(), seed.unwrap_or(lesson.seed), settings)?,
+        };
         session.speed = self.config.speed;
         self.progress.progress.open(id);
         self.save_progress();
         self.screen = Screen::Lesson(Box::new(LessonScreen::new(session)));
+        if let Some(dir) = kept_at.as_deref().and_then(std::path::Path::parent) {
+            // A failure here is said when the first write fails.
+            let _ = std::fs::create_dir_all(dir);
+        }
+        self.kept = kept_at.map(Recorder::new);
+        self.keep_recording(Duration::ZERO);
         Ok(())
     }
 
     /// Records the session to `path` from now on, as it goes.
     pub fn record_to(&mut self, path: std::path::PathBuf) {
-        self.recorder = Some(Recorder {
-            path,
-            written: None,
-            since: Duration::ZERO,
-            failed: None,
-        });
+        self.recorder = Some(Recorder::new(path));
         self.keep_recording(Duration::ZERO);
     }
 
-    /// Writes the recording if it changed (or its end, once a second).
+    /// Writes the recordings if the session changed (or its end, once a
+    /// second): the one `--record` asked for and the one kept to continue.
     fn keep_recording(&mut self, wall: Duration) {
-        let Some(rec) = &mut self.recorder else {
-            return;
-        };
-        rec.since += wall;
-        let Some(now) = (match &self.screen {
-            Screen::Lesson(l) => Some(l.session.run.recording()),
-            Screen::Picker(_) => self.left.clone(),
-        }) else {
-            return;
-        };
-        let same_but_end = rec.written.as_ref().is_some_and(|w| {
-            let mut w = w.clone();
-            w.until = now.until;
-            w == now
-        });
-        let due =
-            rec.since >= RECORD_EVERY && rec.written.as_ref().is_some_and(|w| w.until != now.until);
-        if same_but_end && !due {
+        if self.recorder.is_none() && self.kept.is_none() {
             return;
         }
-        rec.since = Duration::ZERO;
-        let result = write_recording(&rec.path, &now);
-        rec.written = Some(now);
-        match result {
-            Ok(()) => rec.failed = None,
-            Err(e) => {
-                if rec.failed.as_ref() != Some(&e) {
-                    rec.failed = Some(e.clone());
-                    match self.session_mut() {
-                        Some(s) => s.status = Some(e),
-                        None => self.notice = Some(e),
-                    }
-                }
+        let Some(now) = self.recording() else {
+            return;
+        };
+        let lesson_open = matches!(self.screen, Screen::Lesson(_));
+        let mut said = None;
+        for rec in [&mut self.recorder, &mut self.kept].into_iter().flatten() {
+            if let Some(e) = rec.keep(&now, wall) {
+                said.get_or_insert(e);
+            }
+        }
+        if let Some(e) = said {
+            match self.session_mut() {
+                Some(s) if lesson_open => s.status = Some(e),
+                _ => self.notice = Some(e),
             }
         }
     }
