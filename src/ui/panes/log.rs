@@ -177,7 +177,7 @@ fn look(kind: &TraceKind, theme: &Theme) -> (&'static str, Style) {
         TraceKind::Crash => ("✖", theme.bad()),
         TraceKind::Drop { .. } => ("✗", theme.bad()),
         TraceKind::Pause => ("‖", theme.warn()),
-        TraceKind::Input(_) => ("»", theme.warn()),
+        TraceKind::Input { .. } => ("»", theme.warn()),
         TraceKind::Send { .. } => ("→", theme.message()),
         TraceKind::Deliver { .. } => ("←", theme.message()),
         TraceKind::Timer { .. } => ("◷", theme.dim()),
@@ -242,7 +242,10 @@ fn describe(ev: &TraceEvent, names: &[String], max: usize) -> (String, String) {
             (text.0, String::new())
         }
         TraceKind::Log(text) => (text.clone(), String::new()),
-        TraceKind::Input(text) => (text.clone(), String::new()),
+        TraceKind::Input { text, idle: false } => (text.clone(), String::new()),
+        TraceKind::Input { text, idle: true } => {
+            (format!("{text} (changed nothing)"), String::new())
+        }
     }
 }
 
