@@ -415,7 +415,7 @@ fn show_logs() {
     for e in sim.trace() {
         if matches!(
             e.kind,
-            TraceKind::Log(_) | TraceKind::Input(_) | TraceKind::Crash | TraceKind::Restart
+            TraceKind::Log(_) | TraceKind::Input { .. } | TraceKind::Crash | TraceKind::Restart
         ) {
             println!("{}", e.render(sim.names()));
         }

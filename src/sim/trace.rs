@@ -101,8 +101,13 @@ pub enum TraceKind {
         detail: Detail,
     },
     Log(String),
-    /// An input from the script or the learner.
-    Input(String),
+    /// An input from the script or the learner, as `Input::describe` words
+    /// it; `idle` when it found nothing to change (a restart of a node that
+    /// is up, a crash of one that is down, a message no longer in flight).
+    Input {
+        text: String,
+        idle: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -129,7 +134,7 @@ impl TraceEvent {
         match &self.kind {
             TraceKind::Send { to, .. } => *to == node,
             TraceKind::Drop { from, to, .. } => *from == node || *to == node,
-            TraceKind::Input(_) => true,
+            TraceKind::Input { .. } => true,
             _ => false,
         }
     }
@@ -190,7 +195,10 @@ impl TraceEvent {
             }
             TraceKind::Timer { detail } => write!(line, "timer {detail}"),
             TraceKind::Log(text) => write!(line, "log {text}"),
-            TraceKind::Input(text) => write!(line, "input {text}"),
+            TraceKind::Input { text, idle: false } => write!(line, "input {text}"),
+            TraceKind::Input { text, idle: true } => {
+                write!(line, "input {text} (changed nothing)")
+            }
         };
         line
     }
@@ -236,7 +244,7 @@ fn cost(e: &TraceEvent) -> usize {
     std::mem::size_of::<TraceEvent>()
         + match &e.kind {
             TraceKind::Send { detail, .. } | TraceKind::Timer { detail } => detail.heap(),
-            TraceKind::Log(text) | TraceKind::Input(text) => text.capacity(),
+            TraceKind::Log(text) | TraceKind::Input { text, .. } => text.capacity(),
             _ => 0,
         }
 }

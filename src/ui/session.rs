@@ -438,7 +438,10 @@ impl Session {
                     .since(traced)
                     .rev()
                     .find_map(|e| match &e.kind {
-                        TraceKind::Input(text) => Some(text.clone()),
+                        TraceKind::Input { text, idle: false } => Some(text.clone()),
+                        TraceKind::Input { text, idle: true } => {
+                            Some(format!("{text} (changed nothing)"))
+                        }
                         _ => None,
                     });
             }

@@ -38,11 +38,28 @@ impl<N: Node> Sim<N> {
         })
     }
 
+    /// Whether `input`, applied now, would find nothing to change: a crash
+    /// of a node that is down, a restart of one that is not, a pause of a
+    /// down node, a resume of one not paused, a message no longer in flight.
+    /// Other inputs always count as doing something.
+    fn changes_nothing(&self, input: &Input) -> bool {
+        let health = |sel: &NodeSel| self.resolve(sel).map(|i| self.nodes[i].health);
+        match input {
+            Input::Crash(n) => health(n).is_none_or(|h| h == Health::Down),
+            Input::Restart(n) => health(n).is_none_or(|h| h != Health::Down),
+            Input::Pause { node, .. } => health(node).is_none_or(|h| h == Health::Down),
+            Input::Resume(n) => health(n).is_none_or(|h| h != Health::Paused),
+            Input::DropMessage(id) | Input::DeliverMessage(id) => self.flights.find(*id).is_none(),
+            _ => false,
+        }
+    }
+
     /// Applies an input now, and traces it.
     pub(super) fn apply(&mut self, input: Input) {
         if self.trace.is_some() {
             let text = self.describe(&input);
-            self.record(None, TraceKind::Input(text));
+            let idle = self.changes_nothing(&input);
+            self.record(None, TraceKind::Input { text, idle });
         }
         let one = |sim: &Self, sel: &NodeSel| sim.resolve(sel);
         let both = |sim: &Self, a: &NodeSel, b: &NodeSel| Some((sim.resolve(a)?, sim.resolve(b)?));

@@ -69,9 +69,15 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // The oldest line at the top, the newest at the bottom; a short page
     // sits at the bottom, as a terminal does.
     let top = y + (rows as usize).saturating_sub(page.lines.len()) as u16;
-    for (row, e) in page.lines.iter().rev().enumerate() {
+    for (row, (k, e)) in page.lines.iter().enumerate().rev().enumerate() {
         let line_y = top + row as u16;
-        draw_event(e, names, theme, time_w, node_w, area, line_y, buf);
+        // A send with no arrival is either lost at once (its drop is the
+        // very next event) or waiting on a held link.
+        let dropped = k
+            .checked_sub(1)
+            .and_then(|k| page.lines.get(k))
+            .is_some_and(|next| dropped_at_once(e, next));
+        draw_event(e, dropped, names, theme, time_w, node_w, area, line_y, buf);
     }
 }
 
@@ -133,9 +139,20 @@ fn draw_header(s: &Session, theme: &Theme, page: &LogPage, area: Rect, buf: &mut
     }
 }
 
+/// Whether `next` is the drop of the message `ev` sent, right after it.
+fn dropped_at_once(ev: &TraceEvent, next: &TraceEvent) -> bool {
+    match (&ev.kind, &next.kind) {
+        (TraceKind::Send { msg, .. }, TraceKind::Drop { msg: m, .. }) => {
+            msg == m && next.seq == ev.seq + 1
+        }
+        _ => false,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn draw_event(
     ev: &TraceEvent,
+    dropped: bool,
     names: &[String],
     theme: &Theme,
     time_w: usize,
@@ -155,7 +172,7 @@ fn draw_event(
     x = put_within(buf, x, y, right.saturating_sub(x), glyph, style);
     x = put_within(buf, x, y, right.saturating_sub(x), " ", style);
     let room = right.saturating_sub(x) as usize;
-    let (text, tail) = describe(ev, names, room + 1);
+    let (text, tail) = describe(ev, dropped, names, room + 1);
     let text_style = match &ev.kind {
         TraceKind::Send { .. } | TraceKind::Deliver { .. } | TraceKind::Timer { .. } => {
             theme.text()
@@ -177,7 +194,7 @@ fn look(kind: &TraceKind, theme: &Theme) -> (&'static str, Style) {
         TraceKind::Crash => ("✖", theme.bad()),
         TraceKind::Drop { .. } => ("✗", theme.bad()),
         TraceKind::Pause => ("‖", theme.warn()),
-        TraceKind::Input(_) => ("»", theme.warn()),
+        TraceKind::Input { .. } => ("»", theme.warn()),
         TraceKind::Send { .. } => ("→", theme.message()),
         TraceKind::Deliver { .. } => ("←", theme.message()),
         TraceKind::Timer { .. } => ("◷", theme.dim()),
@@ -186,7 +203,7 @@ fn look(kind: &TraceKind, theme: &Theme) -> (&'static str, Style) {
 }
 
 /// What happened, and a dimmer tail of detail; at most about `max` characters.
-fn describe(ev: &TraceEvent, names: &[String], max: usize) -> (String, String) {
+fn describe(ev: &TraceEvent, dropped: bool, names: &[String], max: usize) -> (String, String) {
     let n = |i: usize| name(names, i);
     match &ev.kind {
         TraceKind::Start => ("start".into(), String::new()),
@@ -210,7 +227,8 @@ fn describe(ev: &TraceEvent, names: &[String], max: usize) -> (String, String) {
                 Some(t) => {
                     let _ = write!(tail, ", arrives in {}", text::delay(*t - ev.time));
                 }
-                None => tail.push_str(", not on its way"),
+                None if dropped => tail.push_str(", dropped at once"),
+                None => tail.push_str(", held: not delivered until you release it"),
             }
             if *duplicate {
                 tail.push_str(", duplicate");
@@ -242,7 +260,10 @@ fn describe(ev: &TraceEvent, names: &[String], max: usize) -> (String, String) {
             (text.0, String::new())
         }
         TraceKind::Log(text) => (text.clone(), String::new()),
-        TraceKind::Input(text) => (text.clone(), String::new()),
+        TraceKind::Input { text, idle: false } => (text.clone(), String::new()),
+        TraceKind::Input { text, idle: true } => {
+            (format!("{text} (changed nothing)"), String::new())
+        }
     }
 }
 
@@ -300,6 +321,25 @@ mod tests {
             .iter()
             .position(|n| n == node)
             .unwrap()
+    }
+
+    #[test]
+    fn a_held_message_says_it_waits_for_a_release() {
+        use crate::sim::{Input, NodeSel};
+        use crate::ui::session::Control;
+        let mut s = failover(5);
+        let (c1, n1) = (index(&s, "c1"), index(&s, "n1"));
+        s.apply(Control::Input(Input::Hold {
+            from: NodeSel::Id(c1),
+            to: NodeSel::Id(n1),
+        }));
+        s.run.advance_to(Time::secs(5) + Time::millis(20));
+        let t = text(&s, 160, 60);
+        assert!(
+            t.contains("held: not delivered until you release it"),
+            "{t}"
+        );
+        assert!(!t.contains("not on its way"), "{t}");
     }
 
     #[test]

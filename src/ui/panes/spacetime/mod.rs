@@ -199,6 +199,8 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut heads: Vec<(u16, u16, &str, Style)> = Vec::new();
     let mut marks: Vec<(u16, u16, &str, Style)> = Vec::new();
     let mut inputs: Vec<(u16, String)> = Vec::new();
+    // The sequence number of the last input kept, and its place in `inputs`.
+    let mut last_input: Option<(u64, usize)> = None;
     let mut sends: Vec<(u64, Time)> = Vec::new();
     // Timers are marked on a lane only when they are few enough to tell apart.
     let mut timers = vec![0usize; n];
@@ -248,6 +250,14 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 ..
             } => {
                 let (from, to) = (*from, *to);
+                // A message dropped by hand: the input's words say whose it was.
+                if *reason == DropReason::Input
+                    && let Some((seq, k)) = last_input
+                    && seq + 1 == e.seq
+                    && let (Some(a), Some(b)) = (views.get(from), views.get(to))
+                {
+                    inputs[k].1 = format!("dropped {}→{}", a.name, b.name);
+                }
                 if from >= shown || to >= shown {
                     continue;
                 }
@@ -291,11 +301,15 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 };
                 marks.push((x, lane_row(i), glyph, style));
             }
-            TraceKind::Input(text) => {
+            // An input that changed nothing (a restart of a node that is up)
+            // is left out: the header names only what the controls did.
+            TraceKind::Input { text, idle: false } => {
                 if let Some(x) = cell_x(e.time) {
+                    last_input = Some((e.seq, inputs.len()));
                     inputs.push((x, text.clone()));
                 }
             }
+            TraceKind::Input { idle: true, .. } => {}
             TraceKind::Log(_) => {}
         }
     }
@@ -377,31 +391,56 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 *t = true;
             }
         }
-        // The window's length at the right unless a glyph is there; then
-        // each input's words where they fit; then, if the tag was not placed,
-        // as far right as it fits whole (or not at all: never broken).
+        // The window's length at the right unless a glyph is there (with a
+        // blank before it); then each input's words where they fit, a blank
+        // between them and their glyph; then, if the tag was not placed, as
+        // far right as it fits whole (or not at all: never broken), followed
+        // by a blank, or by ` · ` when an input's words come next.
         let tag = format!("window {window}");
         let tag_w = text::width(&tag);
         let right = area.right().saturating_sub(tag_w as u16);
-        let mut tag_at = (right >= plot.x && take(&mut taken, right, tag_w)).then_some(right);
+        let mut tag_at =
+            (right > plot.x && take(&mut taken, right - 1, tag_w + 1)).then_some(right);
         for (x, text) in &inputs {
             let w = text::width(text);
-            if take(&mut taken, x + 1, w + 1) {
-                put(buf, area, x + 1, area.y, text, theme.warn());
+            if take(&mut taken, x + 1, w + 2) {
+                put(buf, area, x + 2, area.y, text, theme.warn());
             } else if (*x as usize) > area.x as usize + w
                 && take(&mut taken, *x - w as u16 - 1, w + 1)
             {
                 put(buf, area, *x - w as u16 - 1, area.y, text, theme.warn());
             }
         }
+        let mut dot = false;
         if tag_at.is_none() {
-            // With a blank after it, so it does not run into a label.
-            tag_at = (plot.x..right)
-                .rev()
-                .find(|&x| take(&mut taken, x, tag_w + 1));
+            // Free cells from `x` on, up to the next taken one.
+            let gap = |taken: &[bool], x: u16| {
+                let a = x.saturating_sub(area.x) as usize;
+                taken
+                    .get(a..)
+                    .map_or(0, |t| t.iter().take_while(|t| !**t).count())
+            };
+            let end = area.right();
+            tag_at = (plot.x..right).rev().find(|&x| {
+                let after = x + tag_w as u16;
+                match gap(&taken, x) {
+                    g if g < tag_w => false,
+                    g if g == tag_w + 3 && after + 3 < end => {
+                        dot = take(&mut taken, x, tag_w + 3);
+                        dot
+                    }
+                    g => {
+                        (g >= tag_w + 4 || after + (g - tag_w) as u16 >= end)
+                            && take(&mut taken, x, g.min(tag_w + 1))
+                    }
+                }
+            });
         }
         if let Some(x) = tag_at {
             put(buf, area, x, area.y, &tag, theme.dim());
+            if dot {
+                put(buf, area, x + tag_w as u16 + 1, area.y, "·", theme.dim());
+            }
         }
     }
 

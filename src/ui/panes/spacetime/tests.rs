@@ -47,7 +47,32 @@ fn a_crash_is_marked_on_its_lane() {
     let n1 = text.lines().find(|l| l.contains("✖ n1")).unwrap_or("");
     assert!(n1.matches('✖').count() >= 2, "no crash mark:\n{text}");
     assert!(
-        text.contains("↯crash n1") || text.contains("crash n1 ↯"),
+        text.contains("↯ crash n1") || text.contains("crash n1 ↯"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_header_names_the_node_an_input_acted_on() {
+    // At 116 s the script restarts c1, which is up, then c2, which is down.
+    let s = session("distributed-lock", Time::secs(117));
+    let text = diagram(&s, 86, 14);
+    let header = text.lines().next().unwrap_or("");
+    assert!(header.contains("restart c2 ↯"), "{text}");
+    assert!(!header.contains("restart c1"), "{text}");
+    assert!(header.contains("window 20s · restart c2"), "{text}");
+}
+
+#[test]
+fn a_dropped_message_is_worded_in_the_header() {
+    let mut s = session("failover", Time::secs(10) + Time::micros(700));
+    let id = s.run.cluster().in_flight()[0].id;
+    s.apply(Control::Input(Input::DropMessage(id)));
+    let text = diagram(&s, 86, 14);
+    let header = text.lines().next().unwrap_or("");
+    assert!(header.contains(" · dropped "), "{text}");
+    assert!(
+        !header.contains("s↯") && !header.contains("drop m"),
         "{text}"
     );
 }
