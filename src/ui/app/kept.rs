@@ -47,9 +47,6 @@ fn continued(r: &Recording) -> String {
         clock_tenths(r.until),
         r.seed
     );
-    for (name, value) in &r.knobs {
-        line += &format!(" · {name}={value}");
-    }
     let inputs = r.log.inputs.len();
     if inputs > 0 {
         line += &format!(

@@ -438,7 +438,12 @@ pub fn render(s: &Session, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
         if let Some(x) = tag_at {
             put(buf, area, x, area.y, &tag, theme.dim());
-            if dot {
+            // The dot parts the tag from an input's words, not from a bare glyph.
+            let next = x + tag_w as u16 + 3;
+            let words_next = buf
+                .cell((next, area.y))
+                .is_some_and(|c| c.symbol() != "↯" && c.symbol() != " ");
+            if dot && words_next {
                 put(buf, area, x + tag_w as u16 + 1, area.y, "·", theme.dim());
             }
         }
